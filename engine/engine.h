@@ -1,0 +1,199 @@
+// Engine: the time-versioned feature store of one node (DESIGN.md sections 3 and 4).
+//
+// One RocksDB instance with the column families `latest`, `history`, `registry`,
+// `dedup` and `dlq`. The engine has no networking; asofd's dispatch calls it.
+//
+// Semantics (the contract the oracle test checks):
+// - Latest wins by event time; a tie on event_ts goes to the later ingest_ts. ingest_ts
+//   comes from the engine's clock and is strictly increasing within a process, so two
+//   records of one batch never tie.
+// - Online read at now = the version with the greatest event_ts <= now (events dated in
+//   the future stay invisible until their time comes), status OUTSIDE_MAX_AGE when
+//   event_ts < now - ttl. An online read at now equals an as-of read at T = now.
+// - As-of read at T = the version with the greatest event_ts <= T; replay mode also
+//   requires ingest_ts <= T. OUTSIDE_MAX_AGE when event_ts < T - ttl.
+// - A registered default is substituted for NOT_FOUND and OUTSIDE_MAX_AGE (the status is
+//   kept and `default_used` is set); an explicit null stays NULL_VALUE.
+// - A write batch is validated record by record; rejected records are reported with
+//   their index and reason and kept in the dead-letter store; the accepted ones are
+//   applied in one atomic WriteBatch. A repeated event_id inside the dedup window is
+//   reported as a duplicate and not applied.
+//
+// Thread-safety: all methods may be called concurrently. Writes are serialized
+// internally (the dedup check and ingest_ts assignment need it); reads never block on
+// writes.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engine/clock.h"
+#include "engine/feature.h"
+#include "engine/registry.h"
+#include "engine/status.h"
+#include "engine/value.h"
+
+namespace asof {
+
+struct EngineOptions {
+  std::string path;  // data directory; created when missing
+  // Acknowledge a write only after the WAL is fsynced. Off: acknowledged writes survive
+  // a process crash (the WAL is in the page cache) but not a power loss.
+  bool sync_writes = true;
+  int64_t dedup_window_us = 24LL * 3600 * 1000000;  // how long an event_id is remembered
+  // Events dated further than this into the future (by the engine clock) are rejected:
+  // they are almost always a unit mistake (ns or ms taken for us).
+  int64_t max_future_skew_us = 24LL * 3600 * 1000000;
+  size_t block_cache_bytes = 512ull << 20;
+  size_t write_buffer_bytes = 64ull << 20;
+  // Not owned; must outlive the engine. Tests pass a ManualClock.
+  const Clock* clock = SystemClock::Default();
+};
+
+// Longest entity id and event id accepted, in bytes.
+inline constexpr size_t kMaxEntityIdBytes = 1024;
+inline constexpr size_t kMaxEventIdBytes = 256;
+// Valid event timestamps: [0, kMaxEventTs] microseconds (1970 .. year 9999).
+inline constexpr int64_t kMaxEventTs = 253402300799999999LL;
+
+// Status of one served value; names follow Feast's ServingService.
+enum class ValueStatus : uint8_t {
+  kPresent = 0,
+  kNullValue = 1,
+  kNotFound = 2,
+  kOutsideMaxAge = 3
+};
+std::string_view ValueStatusName(ValueStatus s);  // "PRESENT", "NULL_VALUE", ...
+
+struct FeatureValue {
+  ValueStatus status = ValueStatus::kNotFound;
+  Value value;            // null unless PRESENT or default_used
+  int64_t event_ts = 0;   // of the stored version; 0 when NOT_FOUND
+  int64_t ingest_ts = 0;  // of the stored version; 0 when NOT_FOUND
+  bool default_used = false;
+  bool operator==(const FeatureValue&) const = default;
+};
+
+struct WriteRecord {
+  std::string entity_type;
+  std::string entity_id;
+  std::string feature;              // "name" (newest version) or "name@N"
+  Value value;                      // null writes an explicit NULL_VALUE
+  std::optional<int64_t> event_ts;  // required
+  std::string event_id;             // optional idempotency key; empty: none
+  bool operator==(const WriteRecord&) const = default;
+};
+
+enum class RecordOutcome : uint8_t { kAccepted = 0, kDuplicate = 1, kRejected = 2 };
+
+struct RecordProblem {
+  size_t index;           // position in the batch
+  RecordOutcome outcome;  // kDuplicate or kRejected
+  Status reason;          // why it was rejected (OK for duplicates)
+};
+
+struct WriteResult {
+  size_t accepted = 0;
+  size_t duplicates = 0;
+  size_t rejected = 0;
+  std::vector<RecordProblem> problems;  // in index order; accepted records are not listed
+};
+
+struct OnlineRequest {
+  std::string entity_type;
+  std::vector<std::string> entity_ids;
+  std::vector<std::string> features;  // "name" or "name@N"
+};
+
+struct OnlineResult {
+  std::vector<FeaturePtr> features;  // as resolved, in request order
+  size_t num_entities = 0;
+  std::vector<FeatureValue> values;  // row-major: entity i, feature j at i * nf + j
+  const FeatureValue& at(size_t entity, size_t feature) const {
+    return values[entity * features.size() + feature];
+  }
+};
+
+enum class AsOfMode : uint8_t { kEventTime = 0, kReplay = 1 };
+
+struct AsOfSpec {
+  std::string entity_type;
+  std::vector<std::string> features;  // "name" or "name@N"
+  AsOfMode mode = AsOfMode::kEventTime;
+};
+
+struct AsOfRow {
+  std::string entity_id;
+  int64_t ts = 0;  // T, microseconds
+};
+
+// A running as-of join: feed rows in chunks of any size; each chunk's answer comes back in
+// the chunk's row order (row-major, rows x features). All chunks read one consistent
+// snapshot taken at StartAsOf, so memory is bounded by the chunk, not by the whole input.
+// Not thread-safe: one caller at a time. Must not outlive the engine.
+class AsOfJoin {
+ public:
+  virtual ~AsOfJoin() = default;
+  virtual const std::vector<FeaturePtr>& features() const = 0;
+  virtual Result<std::vector<FeatureValue>> Next(std::span<const AsOfRow> rows) = 0;
+};
+
+// Key of a dead letter; listing resumes after one.
+struct DeadLetterId {
+  int64_t ingest_ts = 0;
+  uint64_t seq = 0;
+  auto operator<=>(const DeadLetterId&) const = default;
+};
+
+struct DeadLetter {
+  DeadLetterId id;
+  WriteRecord record;
+  Status reason;
+};
+
+struct EngineStats {
+  uint64_t records_accepted = 0;
+  uint64_t records_duplicate = 0;
+  uint64_t records_rejected = 0;
+  uint64_t block_cache_hits = 0;
+  uint64_t block_cache_misses = 0;
+};
+
+class Engine {
+ public:
+  // Opens (creating when missing) the store at options.path. kUnavailable when another
+  // process holds it open.
+  static Result<std::unique_ptr<Engine>> Open(const EngineOptions& options);
+  virtual ~Engine() = default;
+
+  virtual Registry& registry() = 0;
+
+  // Validates and applies a batch; see the class comment. A non-OK Result means nothing
+  // was applied (an I/O failure); per-record rejections are in WriteResult.
+  virtual Result<WriteResult> Write(std::span<const WriteRecord> records) = 0;
+
+  // Latest values at the clock's now. kNotFound for an unknown entity type or feature,
+  // kInvalidArgument for an empty or bad entity id.
+  virtual Result<OnlineResult> ReadOnline(const OnlineRequest& request) = 0;
+
+  // Starts an as-of join (errors as ReadOnline).
+  virtual Result<std::unique_ptr<AsOfJoin>> StartAsOf(const AsOfSpec& spec) = 0;
+  // Convenience: one chunk.
+  Result<std::vector<FeatureValue>> ReadAsOf(const AsOfSpec& spec, std::span<const AsOfRow> rows);
+
+  // Dead letters in arrival order, starting after `after` (from the beginning if unset).
+  virtual Result<std::vector<DeadLetter>> ListDeadLetters(std::optional<DeadLetterId> after,
+                                                          size_t limit) = 0;
+
+  virtual EngineStats stats() const = 0;
+
+  // Flushes memtables and compacts everything; applies compaction filters now. For
+  // tests and maintenance.
+  virtual Status CompactAll() = 0;
+};
+
+}  // namespace asof

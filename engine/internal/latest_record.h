@@ -1,0 +1,38 @@
+// The `latest` record: one per entity, a bin per feature holding its newest version, like
+// an Aerospike record with bins. Merge operands have the same format, so a write adds an
+// operand and never reads first. Format: engine/doc/formats.md.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace asof::internal {
+
+// A bin that borrows its encoded value from the record it was decoded from.
+struct BinView {
+  uint32_t feature_id;
+  int64_t event_ts;
+  int64_t ingest_ts;
+  std::string_view value;  // encoded Value (value_codec.h)
+};
+
+// True when `a` replaces `b`: greater event_ts, or equal event_ts and greater ingest_ts.
+inline bool BinWins(const BinView& a, const BinView& b) {
+  return a.event_ts != b.event_ts ? a.event_ts > b.event_ts : a.ingest_ts > b.ingest_ts;
+}
+
+// Appends the bins of `record` to `out`; false when the record is corrupt.
+bool DecodeLatestRecord(std::string_view record, std::vector<BinView>* out);
+
+// Looks up one feature's bin without decoding the rest into memory. Returns 1 when found,
+// 0 when absent, -1 when the record is corrupt.
+int FindBin(std::string_view record, uint32_t feature_id, BinView* out);
+
+// Keeps the winning bin per feature among `bins` (any order; reordered in place) and
+// writes them, sorted by feature id, as one record to `out` (replacing its contents).
+void EncodeWinners(std::vector<BinView>* bins, std::string* out);
+
+}  // namespace asof::internal

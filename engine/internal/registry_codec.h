@@ -1,0 +1,48 @@
+// Keys and records of the `registry` column family. Format: engine/doc/formats.md,
+// section "Registry records".
+//
+// Keys start with a kind byte: 'E' + entity type name, 'F' + BE32 feature id,
+// 'H' + BE32 feature id + BE64 revision. Big-endian ids make a scan return features in
+// id order and each feature's history oldest first. Records start with a format version
+// byte (kRegistryFormatVersion). Decoders trust nothing: malformed bytes give
+// kInternal("corrupt registry record: ..."), never a crash or an over-read.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "engine/feature.h"
+#include "engine/status.h"
+
+namespace asof::internal {
+
+inline constexpr char kEntityTypeKind = 'E';
+inline constexpr char kFeatureKind = 'F';
+inline constexpr char kFeatureChangeKind = 'H';
+inline constexpr uint8_t kRegistryFormatVersion = 1;
+
+std::string EntityTypeKey(std::string_view name);
+std::string FeatureKey(uint32_t id);
+std::string FeatureChangeKey(uint32_t id, uint64_t revision);
+
+// Inverse of FeatureKey / FeatureChangeKey; kInternal when `key` has the wrong shape.
+Result<uint32_t> ParseFeatureKey(std::string_view key);
+struct FeatureChangeKeyParts {
+  uint32_t id;
+  uint64_t revision;
+};
+Result<FeatureChangeKeyParts> ParseFeatureChangeKey(std::string_view key);
+
+// Each Encode* replaces the contents of `out`; each Decode* consumes all of `in`
+// (trailing bytes are corruption).
+void EncodeEntityType(const EntityType& entity, std::string* out);
+Result<EntityType> DecodeEntityType(std::string_view in);
+
+void EncodeFeature(const Feature& feature, std::string* out);
+Result<Feature> DecodeFeature(std::string_view in);
+
+void EncodeFeatureChange(const FeatureChange& change, std::string* out);
+Result<FeatureChange> DecodeFeatureChange(std::string_view in);
+
+}  // namespace asof::internal

@@ -1,0 +1,194 @@
+#include "engine/internal/value_codec.h"
+
+#include <bit>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+#include "engine/internal/coding.h"
+
+namespace asof::internal {
+
+// FLOAT, DOUBLE and their lists are stored as the host's raw bytes, which the format
+// defines as little-endian.
+static_assert(std::endian::native == std::endian::little,
+              "the value codec stores floats as raw little-endian bytes");
+
+namespace {
+
+Status Corrupt(std::string what) { return Internal("corrupt value: " + std::move(what)); }
+
+Status Truncated(ValueType type) {
+  return Corrupt("truncated " + std::string(ValueTypeName(type)) + " payload");
+}
+
+template <typename T>
+void PutRawArray(std::string* out, const std::vector<T>& v) {
+  PutVarint64(out, v.size());
+  out->append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+}
+
+// Reads a list's element count and rejects one that the remaining bytes cannot hold
+// (each element takes at least `min_element_bytes`), so a corrupt count can never make
+// the decoder allocate more than a small multiple of its input.
+Result<size_t> GetCount(ByteReader* r, ValueType type, size_t min_element_bytes) {
+  uint64_t count;
+  if (!r->GetVarint64(&count)) return Truncated(type);
+  if (count > r->remaining() / min_element_bytes) {
+    return Corrupt(std::string(ValueTypeName(type)) + " count " + std::to_string(count) +
+                   " exceeds the " + std::to_string(r->remaining()) + " bytes left");
+  }
+  return static_cast<size_t>(count);
+}
+
+template <typename T>
+Result<std::vector<T>> GetRawArray(ByteReader* r, ValueType type) {
+  ASSIGN_OR_RETURN(const size_t count, GetCount(r, type, sizeof(T)));
+  std::string_view bytes;
+  if (!r->GetBytes(count * sizeof(T), &bytes)) return Truncated(type);
+  std::vector<T> v(count);
+  if (count > 0) std::memcpy(v.data(), bytes.data(), bytes.size());
+  return v;
+}
+
+Result<std::vector<int64_t>> GetInt64List(ByteReader* r) {
+  ASSIGN_OR_RETURN(const size_t count, GetCount(r, ValueType::kInt64List, 1));
+  std::vector<int64_t> v(count);
+  for (int64_t& x : v) {
+    if (!r->GetVarsint64(&x)) return Truncated(ValueType::kInt64List);
+  }
+  return v;
+}
+
+Result<std::vector<std::string>> GetStringList(ByteReader* r) {
+  ASSIGN_OR_RETURN(const size_t count, GetCount(r, ValueType::kStringList, 1));
+  std::vector<std::string> v;
+  v.reserve(count);
+  for (size_t i = 0; i < count; ++i) {
+    std::string_view s;
+    if (!r->GetLengthPrefixed(&s)) return Truncated(ValueType::kStringList);
+    v.emplace_back(s);
+  }
+  return v;
+}
+
+Result<Value> GetScalar(ByteReader* r, ValueType type) {
+  switch (type) {
+    case ValueType::kBool: {
+      uint8_t b;
+      if (!r->GetByte(&b)) return Truncated(type);
+      if (b > 1) return Corrupt("BOOL byte " + std::to_string(b) + " is neither 0 nor 1");
+      return Value::Bool(b == 1);
+    }
+    case ValueType::kInt32: {
+      int64_t x;
+      if (!r->GetVarsint64(&x)) return Truncated(type);
+      if (x < std::numeric_limits<int32_t>::min() || x > std::numeric_limits<int32_t>::max()) {
+        return Corrupt("INT32 " + std::to_string(x) + " is out of range");
+      }
+      return Value::Int32(static_cast<int32_t>(x));
+    }
+    case ValueType::kInt64:
+    case ValueType::kTimestamp: {
+      int64_t x;
+      if (!r->GetVarsint64(&x)) return Truncated(type);
+      return type == ValueType::kInt64 ? Value::Int64(x) : Value::Timestamp(x);
+    }
+    case ValueType::kFloat: {
+      float x;
+      if (!r->GetRaw(&x)) return Truncated(type);
+      return Value::Float(x);
+    }
+    case ValueType::kDouble: {
+      double x;
+      if (!r->GetRaw(&x)) return Truncated(type);
+      return Value::Double(x);
+    }
+    case ValueType::kString:
+    case ValueType::kBytes: {
+      std::string_view s;
+      if (!r->GetLengthPrefixed(&s)) return Truncated(type);
+      return type == ValueType::kString ? Value::String(std::string(s))
+                                        : Value::Bytes(std::string(s));
+    }
+    default:
+      return Corrupt("no scalar payload for tag " + std::to_string(static_cast<int>(type)));
+  }
+}
+
+Result<Value> GetPayload(ByteReader* r, ValueType type) {
+  switch (type) {
+    case ValueType::kNull:
+      return Value::Null();
+    case ValueType::kFloatList: {
+      ASSIGN_OR_RETURN(auto v, GetRawArray<float>(r, type));
+      return Value::FloatList(std::move(v));
+    }
+    case ValueType::kDoubleList: {
+      ASSIGN_OR_RETURN(auto v, GetRawArray<double>(r, type));
+      return Value::DoubleList(std::move(v));
+    }
+    case ValueType::kInt64List: {
+      ASSIGN_OR_RETURN(auto v, GetInt64List(r));
+      return Value::Int64List(std::move(v));
+    }
+    case ValueType::kStringList: {
+      ASSIGN_OR_RETURN(auto v, GetStringList(r));
+      return Value::StringList(std::move(v));
+    }
+    default:
+      return GetScalar(r, type);
+  }
+}
+
+}  // namespace
+
+void EncodeValue(const Value& value, std::string* out) {
+  out->push_back(static_cast<char>(value.type()));
+  switch (value.type()) {
+    case ValueType::kNull:
+      return;
+    case ValueType::kBool:
+      out->push_back(value.as_bool() ? 1 : 0);
+      return;
+    case ValueType::kInt32:
+      return PutVarsint64(out, value.as_int32());
+    case ValueType::kInt64:
+      return PutVarsint64(out, value.as_int64());
+    case ValueType::kTimestamp:
+      return PutVarsint64(out, value.as_timestamp());
+    case ValueType::kFloat:
+      return PutRaw(out, value.as_float());
+    case ValueType::kDouble:
+      return PutRaw(out, value.as_double());
+    case ValueType::kString:
+      return PutLengthPrefixed(out, value.as_string());
+    case ValueType::kBytes:
+      return PutLengthPrefixed(out, value.as_bytes());
+    case ValueType::kFloatList:
+      return PutRawArray(out, value.as_float_list());
+    case ValueType::kDoubleList:
+      return PutRawArray(out, value.as_double_list());
+    case ValueType::kInt64List:
+      PutVarint64(out, value.as_int64_list().size());
+      for (int64_t x : value.as_int64_list()) PutVarsint64(out, x);
+      return;
+    case ValueType::kStringList:
+      PutVarint64(out, value.as_string_list().size());
+      for (const std::string& s : value.as_string_list()) PutLengthPrefixed(out, s);
+      return;
+  }
+}
+
+Result<Value> DecodeValue(std::string_view* in) {
+  ByteReader r(*in);
+  uint8_t tag;
+  if (!r.GetByte(&tag)) return Corrupt("empty input");
+  if (tag > kMaxValueType) return Corrupt("unknown tag " + std::to_string(tag));
+  Result<Value> value = GetPayload(&r, static_cast<ValueType>(tag));
+  // `*in` moves only past a value that decoded whole.
+  if (value.ok()) *in = r.rest();
+  return value;
+}
+
+}  // namespace asof::internal

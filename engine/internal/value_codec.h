@@ -1,0 +1,20 @@
+// The compact binary codec of Value, used in `latest` bins, `history` values, the
+// registry (default values) and the dead-letter store. Format: engine/doc/formats.md.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "engine/status.h"
+#include "engine/value.h"
+
+namespace asof::internal {
+
+// Appends the encoding of `value` to `out`.
+void EncodeValue(const Value& value, std::string* out);
+// Decodes one value from the front of `*in` and advances it. kInternal on corrupt or
+// truncated input (stored data is trusted only as far as it decodes); never reads past
+// the input.
+Result<Value> DecodeValue(std::string_view* in);
+
+}  // namespace asof::internal

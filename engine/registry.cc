@@ -1,0 +1,530 @@
+#include "engine/registry.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <charconv>
+#include <limits>
+#include <mutex>
+#include <utility>
+
+#include "engine/internal/registry_codec.h"
+
+namespace asof {
+namespace {
+
+constexpr size_t kMaxNameLength = 128;
+constexpr uint64_t kMaxId = std::numeric_limits<uint32_t>::max();
+
+using VersionList = std::vector<FeaturePtr>;  // oldest first; index = version - 1
+using NameMap = std::map<std::string, VersionList, std::less<>>;
+
+bool IsNameChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '.' || c == '-';
+}
+
+char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// `needle_lower` is already lower case.
+bool ContainsIgnoreCase(std::string_view haystack, std::string_view needle_lower) {
+  auto it = std::search(haystack.begin(), haystack.end(), needle_lower.begin(), needle_lower.end(),
+                        [](char h, char n) { return AsciiLower(h) == n; });
+  return it != haystack.end();
+}
+
+// A parsed "name" or "name@N"; version 0 means the newest.
+struct Ref {
+  std::string_view name;
+  uint32_t version = 0;
+};
+
+Result<Ref> ParseRef(std::string_view ref) {
+  const size_t at = ref.find('@');
+  if (at == std::string_view::npos) return Ref{ref, 0};
+  std::string_view digits = ref.substr(at + 1);
+  uint32_t version = 0;
+  // Canonical digits only ("x@01" is rejected) so that one version has one spelling.
+  bool ok = !digits.empty() && digits[0] != '0' &&
+            std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (ok) {
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), version);
+    ok = ec == std::errc() && end == digits.data() + digits.size();
+  }
+  if (!ok || at == 0) {
+    return InvalidArgument("bad feature reference '" + std::string(ref) +
+                           "': expected name or name@N with N a positive integer");
+  }
+  return Ref{ref.substr(0, at), version};
+}
+
+std::string FeatureLabel(std::string_view entity, std::string_view name) {
+  return "feature '" + std::string(name) + "' of entity type '" + std::string(entity) + "'";
+}
+
+// Names of the metadata fields that differ, e.g. "description, tags"; empty when none.
+std::string ChangedFields(const FeatureSpec& a, const FeatureSpec& b) {
+  std::string out;
+  auto note = [&out](bool differs, const char* field) {
+    if (!differs) return;
+    if (!out.empty()) out += ", ";
+    out += field;
+  };
+  note(a.description != b.description, "description");
+  note(a.owner != b.owner, "owner");
+  note(a.tags != b.tags, "tags");
+  note(a.source != b.source, "source");
+  note(a.transformation != b.transformation, "transformation");
+  note(a.freshness_sla_us != b.freshness_sla_us, "freshness_sla");
+  note(a.ttl_us != b.ttl_us, "ttl");
+  note(a.retention_us != b.retention_us, "retention");
+  note(a.default_value != b.default_value, "default_value");
+  return out;
+}
+
+Status WriteFailed(const rocksdb::Status& s) {
+  return Internal("registry write failed: " + s.ToString());
+}
+
+}  // namespace
+
+Status ValidateName(std::string_view kind, std::string_view name) {
+  auto bad = [&](std::string_view why) {
+    std::string shown(name.substr(0, kMaxNameLength));
+    if (name.size() > kMaxNameLength) shown += "...";
+    return Unprocessable("invalid " + std::string(kind) + " name '" + shown +
+                         "': " + std::string(why));
+  };
+  if (name.empty()) return Unprocessable(std::string(kind) + " name is empty");
+  if (name.size() > kMaxNameLength) return bad("longer than 128 characters");
+  const char first = name[0];
+  if (!((first >= 'a' && first <= 'z') || (first >= 'A' && first <= 'Z') || first == '_')) {
+    return bad("must start with a letter or '_'");
+  }
+  if (!std::all_of(name.begin(), name.end(), IsNameChar)) {
+    return bad("only letters, digits, '_', '.' and '-' are allowed");
+  }
+  return Status::Ok();
+}
+
+// Concurrency: `write_mu` serializes changes (validate, write to RocksDB, apply), so a
+// writer may read the maps without `mu`. `mu` guards the maps against readers; writers
+// take it exclusively only to apply a change that is already durable, so lookups never
+// wait for an fsync.
+struct Registry::Impl {
+  rocksdb::DB* db;
+  rocksdb::ColumnFamilyHandle* cf;
+  const Clock* clock;
+  bool sync;
+
+  std::mutex write_mu;
+  mutable std::shared_mutex mu;
+  // Guarded by `mu` (shared to read, exclusive plus `write_mu` to change).
+  std::map<std::string, EntityType, std::less<>> entities;
+  std::map<std::string, NameMap, std::less<>> features;  // entity -> name -> versions
+  std::unordered_map<uint32_t, FeaturePtr> by_id;
+  std::unordered_map<uint32_t, std::vector<FeatureChange>> history;
+  // Guarded by `write_mu`.
+  uint64_t next_entity_id = 1;
+  uint64_t next_feature_id = 1;
+
+  Status LoadAll();
+  Status LoadRecord(std::string_view key, std::string_view value);
+  Status IndexFeatures();
+
+  Status Write(rocksdb::WriteBatch* batch) {
+    rocksdb::WriteOptions options;
+    options.sync = sync;
+    rocksdb::Status s = db->Write(options, batch);
+    return s.ok() ? Status::Ok() : WriteFailed(s);
+  }
+
+  // Callers hold `mu` (shared) or `write_mu`.
+  const VersionList* FindVersions(std::string_view entity, std::string_view name) const {
+    auto e = features.find(entity);
+    if (e == features.end()) return nullptr;
+    auto n = e->second.find(name);
+    return n == e->second.end() ? nullptr : &n->second;
+  }
+  Result<FeaturePtr> ResolveLocked(std::string_view entity, const Ref& ref) const;
+  Status ValidateSpec(const FeatureSpec& spec) const;
+  void Apply(const FeaturePtr& feature, FeatureChange change);
+
+  class Plan;
+};
+
+Result<FeaturePtr> Registry::Impl::ResolveLocked(std::string_view entity, const Ref& ref) const {
+  if (!entities.contains(entity)) {
+    return NotFound("entity type '" + std::string(entity) + "' is not registered");
+  }
+  const VersionList* versions = FindVersions(entity, ref.name);
+  if (versions == nullptr) return NotFound(FeatureLabel(entity, ref.name) + " is not registered");
+  if (ref.version == 0) return versions->back();
+  if (ref.version > versions->size()) {
+    return NotFound(FeatureLabel(entity, ref.name) + " has no version " +
+                    std::to_string(ref.version) + " (newest is " +
+                    std::to_string(versions->size()) + ")");
+  }
+  return (*versions)[ref.version - 1];
+}
+
+Status Registry::Impl::ValidateSpec(const FeatureSpec& spec) const {
+  RETURN_IF_ERROR(ValidateName("feature", spec.name));
+  if (!entities.contains(spec.entity)) {
+    return Unprocessable("entity type '" + spec.entity + "' is not registered");
+  }
+  const auto type = static_cast<uint8_t>(spec.value_type);
+  if (spec.value_type == ValueType::kNull || type > kMaxValueType) {
+    return Unprocessable(FeatureLabel(spec.entity, spec.name) + " needs a value type");
+  }
+  if (spec.freshness_sla_us < 0 || spec.ttl_us < 0 || spec.retention_us < 0) {
+    return Unprocessable(FeatureLabel(spec.entity, spec.name) +
+                         ": freshness_sla, ttl and retention must not be negative");
+  }
+  if (spec.default_value.has_value()) {
+    Status s = CheckValueType(*spec.default_value, spec.value_type);
+    if (!s.ok()) {
+      return Unprocessable(FeatureLabel(spec.entity, spec.name) +
+                           ": default value: " + s.message());
+    }
+  }
+  return Status::Ok();
+}
+
+void Registry::Impl::Apply(const FeaturePtr& feature, FeatureChange change) {
+  VersionList& versions = features[feature->spec.entity][feature->spec.name];
+  if (feature->version > versions.size()) {
+    versions.push_back(feature);
+  } else {
+    versions[feature->version - 1] = feature;
+  }
+  by_id[feature->id] = feature;
+  history[feature->id].push_back(std::move(change));
+}
+
+// The changes of one registry operation: staged in a WriteBatch, then applied to the
+// maps once the batch is durable. Later specs of one RegisterFeatures call see the
+// staged effect of earlier ones. Used with `write_mu` held.
+class Registry::Impl::Plan {
+ public:
+  explicit Plan(Impl* impl)
+      : impl_(impl), now_(impl->clock->NowMicros()), next_id_(impl->next_feature_id) {}
+
+  Result<Registered> Add(const FeatureSpec& spec, bool new_version);
+  void Deprecate(const FeaturePtr& feature);
+
+  // Writes the batch; applies the changes only when the write succeeded.
+  Status Commit() {
+    if (staged_.empty()) return Status::Ok();
+    RETURN_IF_ERROR(impl_->Write(&batch_));
+    std::unique_lock lock(impl_->mu);
+    for (auto& [feature, change] : staged_) impl_->Apply(feature, std::move(change));
+    impl_->next_feature_id = next_id_;
+    return Status::Ok();
+  }
+
+ private:
+  FeaturePtr Newest(const FeatureSpec& spec) const {
+    auto it = overlay_.find({spec.entity, spec.name});
+    if (it != overlay_.end()) return it->second;
+    const VersionList* versions = impl_->FindVersions(spec.entity, spec.name);
+    return versions == nullptr ? nullptr : versions->back();
+  }
+  Result<FeaturePtr> NewVersion(const FeatureSpec& spec, uint32_t version);
+  void Stage(const FeaturePtr& feature, std::string what);
+
+  Impl* impl_;
+  int64_t now_;
+  uint64_t next_id_;
+  rocksdb::WriteBatch batch_;
+  std::vector<std::pair<FeaturePtr, FeatureChange>> staged_;
+  std::map<std::pair<std::string, std::string>, FeaturePtr> overlay_;  // newest, staged
+};
+
+Result<Registry::Registered> Registry::Impl::Plan::Add(const FeatureSpec& spec, bool new_version) {
+  RETURN_IF_ERROR(impl_->ValidateSpec(spec));
+  FeaturePtr newest = Newest(spec);
+  if (newest == nullptr || newest->spec.value_type != spec.value_type) {
+    if (newest != nullptr && !new_version) {
+      return Conflict(FeatureLabel(spec.entity, spec.name) + " has value type " +
+                      std::string(ValueTypeName(newest->spec.value_type)) + "; changing it to " +
+                      std::string(ValueTypeName(spec.value_type)) +
+                      " is a schema change and needs a new version");
+    }
+    ASSIGN_OR_RETURN(FeaturePtr created, NewVersion(spec, newest ? newest->version + 1 : 1));
+    return Registered{newest ? Outcome::kNewVersion : Outcome::kCreated, std::move(created)};
+  }
+  std::string changed = ChangedFields(newest->spec, spec);
+  if (changed.empty()) return Registered{Outcome::kUnchanged, newest};
+  auto updated = std::make_shared<Feature>(*newest);
+  updated->spec = spec;
+  updated->revision += 1;
+  updated->updated_us = now_;
+  Stage(updated, changed + " changed");
+  return Registered{Outcome::kUpdated, std::move(updated)};
+}
+
+Result<FeaturePtr> Registry::Impl::Plan::NewVersion(const FeatureSpec& spec, uint32_t version) {
+  if (next_id_ > kMaxId) {
+    return Status(ErrorCode::kResourceExhausted, "no feature ids left in the registry");
+  }
+  auto feature = std::make_shared<Feature>();
+  feature->spec = spec;
+  feature->id = static_cast<uint32_t>(next_id_++);
+  feature->version = version;
+  feature->created_us = now_;
+  feature->updated_us = now_;
+  Stage(feature, "registered");
+  return FeaturePtr(std::move(feature));
+}
+
+void Registry::Impl::Plan::Deprecate(const FeaturePtr& feature) {
+  auto deprecated = std::make_shared<Feature>(*feature);
+  deprecated->deprecated = true;
+  deprecated->revision += 1;
+  deprecated->updated_us = now_;
+  Stage(deprecated, "deprecated");
+}
+
+void Registry::Impl::Plan::Stage(const FeaturePtr& feature, std::string what) {
+  FeatureChange change{feature->revision, now_, std::move(what)};
+  std::string value;
+  internal::EncodeFeature(*feature, &value);
+  batch_.Put(impl_->cf, internal::FeatureKey(feature->id), value).PermitUncheckedError();
+  internal::EncodeFeatureChange(change, &value);
+  batch_.Put(impl_->cf, internal::FeatureChangeKey(feature->id, feature->revision), value)
+      .PermitUncheckedError();
+  overlay_[{feature->spec.entity, feature->spec.name}] = feature;
+  staged_.emplace_back(feature, std::move(change));
+}
+
+// ---- Loading -------------------------------------------------------------------------
+
+Status Registry::Impl::LoadAll() {
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), cf));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    RETURN_IF_ERROR(LoadRecord(it->key().ToStringView(), it->value().ToStringView()));
+  }
+  if (!it->status().ok()) return Internal("registry load failed: " + it->status().ToString());
+  return IndexFeatures();
+}
+
+// Keys sort 'E' < 'F' < 'H', so entity types and features are known before the history
+// that refers to them. Other kind bytes are left to other owners of the column family.
+Status Registry::Impl::LoadRecord(std::string_view key, std::string_view value) {
+  if (key.empty()) return Internal("corrupt registry record: empty key");
+  switch (key[0]) {
+    case internal::kEntityTypeKind: {
+      ASSIGN_OR_RETURN(EntityType e, internal::DecodeEntityType(value));
+      if (key.substr(1) != e.name || e.id == 0) {
+        return Internal("corrupt registry record: entity type '" + e.name + "'");
+      }
+      next_entity_id = std::max<uint64_t>(next_entity_id, uint64_t{e.id} + 1);
+      entities.emplace(e.name, std::move(e));
+      return Status::Ok();
+    }
+    case internal::kFeatureKind: {
+      ASSIGN_OR_RETURN(uint32_t id, internal::ParseFeatureKey(key));
+      ASSIGN_OR_RETURN(Feature f, internal::DecodeFeature(value));
+      if (f.id != id || id == 0 || f.version == 0 || f.spec.value_type == ValueType::kNull) {
+        return Internal("corrupt registry record: feature " + std::to_string(id));
+      }
+      next_feature_id = std::max<uint64_t>(next_feature_id, uint64_t{id} + 1);
+      by_id.emplace(id, std::make_shared<const Feature>(std::move(f)));
+      return Status::Ok();
+    }
+    case internal::kFeatureChangeKind: {
+      ASSIGN_OR_RETURN(internal::FeatureChangeKeyParts parts, internal::ParseFeatureChangeKey(key));
+      ASSIGN_OR_RETURN(FeatureChange change, internal::DecodeFeatureChange(value));
+      if (change.revision != parts.revision || !by_id.contains(parts.id)) {
+        return Internal("corrupt registry record: history of feature " + std::to_string(parts.id));
+      }
+      history[parts.id].push_back(std::move(change));
+      return Status::Ok();
+    }
+    default:
+      return Status::Ok();
+  }
+}
+
+// Builds entity -> name -> versions and checks that versions are exactly 1..N.
+Status Registry::Impl::IndexFeatures() {
+  for (const auto& [id, feature] : by_id) {
+    const FeatureSpec& spec = feature->spec;
+    if (!entities.contains(spec.entity)) {
+      return Internal("corrupt registry record: feature " + std::to_string(id) +
+                      " of unknown entity type '" + spec.entity + "'");
+    }
+    features[spec.entity][spec.name].push_back(feature);
+  }
+  for (auto& [entity, names] : features) {
+    for (auto& [name, versions] : names) {
+      std::sort(versions.begin(), versions.end(),
+                [](const FeaturePtr& a, const FeaturePtr& b) { return a->version < b->version; });
+      for (size_t i = 0; i < versions.size(); ++i) {
+        if (versions[i]->version != i + 1) {
+          return Internal("corrupt registry record: versions of " + FeatureLabel(entity, name));
+        }
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+// ---- Registry ------------------------------------------------------------------------
+
+Registry::Registry(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, const Clock* clock, bool sync)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->db = db;
+  impl_->cf = cf;
+  impl_->clock = clock;
+  impl_->sync = sync;
+}
+
+Registry::~Registry() = default;
+
+Result<std::unique_ptr<Registry>> Registry::Load(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+                                                 const Clock* clock, bool sync_writes) {
+  std::unique_ptr<Registry> registry(new Registry(db, cf, clock, sync_writes));
+  RETURN_IF_ERROR(registry->impl_->LoadAll());
+  return registry;
+}
+
+Result<EntityType> Registry::RegisterEntityType(std::string_view name,
+                                                std::string_view description) {
+  RETURN_IF_ERROR(ValidateName("entity type", name));
+  std::lock_guard write_lock(impl_->write_mu);
+  EntityType entity;
+  if (auto it = impl_->entities.find(name); it != impl_->entities.end()) {
+    if (description.empty() || description == it->second.description) return it->second;
+    entity = it->second;
+    entity.description = std::string(description);
+  } else {
+    if (impl_->next_entity_id > kMaxId) {
+      return Status(ErrorCode::kResourceExhausted, "no entity type ids left in the registry");
+    }
+    entity = EntityType{static_cast<uint32_t>(impl_->next_entity_id), std::string(name),
+                        std::string(description), impl_->clock->NowMicros()};
+  }
+  std::string value;
+  internal::EncodeEntityType(entity, &value);
+  rocksdb::WriteBatch batch;
+  batch.Put(impl_->cf, internal::EntityTypeKey(name), value).PermitUncheckedError();
+  RETURN_IF_ERROR(impl_->Write(&batch));
+  std::unique_lock lock(impl_->mu);
+  if (entity.id == impl_->next_entity_id) ++impl_->next_entity_id;
+  impl_->entities.insert_or_assign(entity.name, entity);
+  return entity;
+}
+
+Result<EntityType> Registry::GetEntityType(std::string_view name) const {
+  std::shared_lock lock(impl_->mu);
+  auto it = impl_->entities.find(name);
+  if (it == impl_->entities.end()) {
+    return NotFound("entity type '" + std::string(name) + "' is not registered");
+  }
+  return it->second;
+}
+
+std::vector<EntityType> Registry::ListEntityTypes() const {
+  std::shared_lock lock(impl_->mu);
+  std::vector<EntityType> out;
+  out.reserve(impl_->entities.size());
+  for (const auto& [name, entity] : impl_->entities) out.push_back(entity);
+  return out;
+}
+
+Result<Registry::Registered> Registry::RegisterFeature(const FeatureSpec& spec, bool new_version) {
+  ASSIGN_OR_RETURN(std::vector<Registered> registered,
+                   RegisterFeatures(std::span<const FeatureSpec>(&spec, 1), new_version));
+  return std::move(registered.front());
+}
+
+Result<std::vector<Registry::Registered>> Registry::RegisterFeatures(
+    std::span<const FeatureSpec> specs, bool new_version) {
+  std::lock_guard write_lock(impl_->write_mu);
+  Impl::Plan plan(impl_.get());
+  std::vector<Registered> out;
+  out.reserve(specs.size());
+  for (size_t i = 0; i < specs.size(); ++i) {
+    Result<Registered> r = plan.Add(specs[i], new_version);
+    if (!r.ok()) {
+      if (specs.size() == 1) return r.status();
+      return Status(r.status().code(), "specs[" + std::to_string(i) + "]: " + r.status().message() +
+                                           " (nothing was registered)");
+    }
+    out.push_back(std::move(r).value());
+  }
+  RETURN_IF_ERROR(plan.Commit());
+  return out;
+}
+
+Result<FeaturePtr> Registry::Resolve(std::string_view entity, std::string_view ref) const {
+  ASSIGN_OR_RETURN(Ref parsed, ParseRef(ref));
+  std::shared_lock lock(impl_->mu);
+  return impl_->ResolveLocked(entity, parsed);
+}
+
+FeaturePtr Registry::FindById(uint32_t id) const {
+  std::shared_lock lock(impl_->mu);
+  auto it = impl_->by_id.find(id);
+  return it == impl_->by_id.end() ? nullptr : it->second;
+}
+
+Result<std::vector<FeaturePtr>> Registry::Versions(std::string_view entity,
+                                                   std::string_view name) const {
+  std::shared_lock lock(impl_->mu);
+  RETURN_IF_ERROR(impl_->ResolveLocked(entity, Ref{name, 0}).status());
+  return *impl_->FindVersions(entity, name);
+}
+
+Result<std::vector<FeatureChange>> Registry::History(std::string_view entity,
+                                                     std::string_view ref) const {
+  ASSIGN_OR_RETURN(Ref parsed, ParseRef(ref));
+  std::shared_lock lock(impl_->mu);
+  ASSIGN_OR_RETURN(FeaturePtr feature, impl_->ResolveLocked(entity, parsed));
+  auto it = impl_->history.find(feature->id);
+  if (it == impl_->history.end()) return std::vector<FeatureChange>();
+  return it->second;
+}
+
+Status Registry::Deprecate(std::string_view entity, std::string_view ref) {
+  ASSIGN_OR_RETURN(Ref parsed, ParseRef(ref));
+  std::lock_guard write_lock(impl_->write_mu);
+  ASSIGN_OR_RETURN(FeaturePtr target, impl_->ResolveLocked(entity, parsed));
+  Impl::Plan plan(impl_.get());
+  if (parsed.version != 0) {
+    if (!target->deprecated) plan.Deprecate(target);
+  } else {
+    for (const FeaturePtr& v : *impl_->FindVersions(entity, parsed.name)) {
+      if (!v->deprecated) plan.Deprecate(v);
+    }
+  }
+  return plan.Commit();
+}
+
+std::vector<FeaturePtr> Registry::List(const FeatureFilter& filter) const {
+  std::string text(filter.text);
+  std::transform(text.begin(), text.end(), text.begin(), AsciiLower);
+  auto matches = [&](const Feature& f) {
+    const FeatureSpec& s = f.spec;
+    return (filter.include_deprecated || !f.deprecated) &&
+           (filter.owner.empty() || s.owner == filter.owner) &&
+           (filter.tag.empty() ||
+            std::find(s.tags.begin(), s.tags.end(), filter.tag) != s.tags.end()) &&
+           (text.empty() || ContainsIgnoreCase(s.name, text) ||
+            ContainsIgnoreCase(s.description, text));
+  };
+  std::shared_lock lock(impl_->mu);
+  std::vector<FeaturePtr> out;
+  for (const auto& [entity, names] : impl_->features) {
+    if (!filter.entity.empty() && entity != filter.entity) continue;
+    for (const auto& [name, versions] : names) {
+      if (matches(*versions.back())) out.push_back(versions.back());
+    }
+  }
+  return out;
+}
+
+}  // namespace asof

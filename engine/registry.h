@@ -1,0 +1,103 @@
+// Registry: entity types and features, their versions and change history.
+//
+// Semantics (DESIGN.md section 2):
+// - Entity types must be registered before features that use them.
+// - A feature is identified by (entity, name). Registering it again with the same spec is
+//   a no-op (kUnchanged); with different metadata it is updated in place (kUpdated, the
+//   revision grows and the change history records which fields changed); with a different
+//   value type it is a schema change: kConflict, unless `new_version` is set, which
+//   creates version N+1 with a new feature id (kNewVersion). Old versions stay readable.
+// - References: "name" is the newest version, "name@N" pins version N.
+// - Everything is persisted in the `registry` column family and loaded on open.
+//
+// Thread-safety: all methods are safe to call concurrently. Lookups take a shared lock
+// and return shared pointers to immutable Feature objects, valid after later changes.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/clock.h"
+#include "engine/feature.h"
+#include "engine/status.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+}  // namespace rocksdb
+
+namespace asof {
+
+using FeaturePtr = std::shared_ptr<const Feature>;
+
+// Names of entity types and features: 1-128 chars of [A-Za-z0-9_.-], starting with a
+// letter or '_'. '@', ':' and ',' are reserved by references, RESP keys and lists.
+Status ValidateName(std::string_view kind, std::string_view name);
+
+struct FeatureFilter {
+  std::string entity;  // exact; empty: any
+  std::string owner;   // exact; empty: any
+  std::string tag;     // exact member of tags; empty: any
+  std::string text;    // case-insensitive substring of name or description; empty: any
+  bool include_deprecated = false;
+};
+
+class Registry {
+ public:
+  enum class Outcome { kCreated, kUnchanged, kUpdated, kNewVersion };
+  struct Registered {
+    Outcome outcome;
+    FeaturePtr feature;
+  };
+
+  // Loads every persisted object. `db` and `cf` must outlive the registry.
+  static Result<std::unique_ptr<Registry>> Load(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+                                                const Clock* clock, bool sync_writes);
+
+  // Creates an entity type, or returns the existing one (updating its description if a
+  // non-empty different one is given).
+  Result<EntityType> RegisterEntityType(std::string_view name, std::string_view description);
+  Result<EntityType> GetEntityType(std::string_view name) const;
+  std::vector<EntityType> ListEntityTypes() const;
+
+  // See the class comment. kUnprocessable for an unknown entity type, a null value type,
+  // a bad name, or a default value of the wrong type; kConflict for an unrequested
+  // schema change.
+  Result<Registered> RegisterFeature(const FeatureSpec& spec, bool new_version = false);
+  // Registers many features with one durable write; stops at the first error, having
+  // applied nothing.
+  Result<std::vector<Registered>> RegisterFeatures(std::span<const FeatureSpec> specs,
+                                                   bool new_version = false);
+
+  // "name" or "name@N" of `entity`. kNotFound when absent; kInvalidArgument for a bad ref.
+  Result<FeaturePtr> Resolve(std::string_view entity, std::string_view ref) const;
+  // Any version by its feature id; nullptr when unknown. Cheap: used on hot paths.
+  FeaturePtr FindById(uint32_t id) const;
+  // Every version of (entity, name), oldest first.
+  Result<std::vector<FeaturePtr>> Versions(std::string_view entity, std::string_view name) const;
+  // Change history of one version ("name" or "name@N"), oldest first.
+  Result<std::vector<FeatureChange>> History(std::string_view entity, std::string_view ref) const;
+
+  // Deprecates "name@N", or every version of "name". Writes to a deprecated version are
+  // rejected; reads keep working.
+  Status Deprecate(std::string_view entity, std::string_view ref);
+
+  // Newest version of each matching feature, ordered by (entity, name).
+  std::vector<FeaturePtr> List(const FeatureFilter& filter) const;
+
+  ~Registry();
+
+ private:
+  Registry(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, const Clock* clock, bool sync);
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace asof
