@@ -21,6 +21,8 @@ if(ASOF_USE_JEMALLOC)
   target_link_libraries(asof_malloc INTERFACE ${JEMALLOC_LIBRARY})
 endif()
 
+find_package(FlatBuffers REQUIRED)
+
 if(ASOF_BENCHMARKS)
   find_package(benchmark REQUIRED)
 endif()

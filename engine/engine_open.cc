@@ -85,6 +85,7 @@ Status EngineImpl::LoadWriteState() {
       return Internal("corrupt dead-letter key");
     }
     next_dlq_seq_ = seq + 1;
+    last_dlq_ts_ = ts;
   }
   return FromRocks(it->status(), "reading dead letters");
 }

@@ -57,7 +57,8 @@ Result<WriteResult> EngineImpl::Write(std::span<const WriteRecord> records) {
   auto reject = [&](size_t i, Status reason) {
     std::string value;
     EncodeDeadLetter(records[i], reason, &value);
-    s = batch.Put(cfs_[kDlqCf], DeadLetterKey(now, next_dlq_seq_++), value);
+    last_dlq_ts_ = std::max(last_dlq_ts_, now);
+    s = batch.Put(cfs_[kDlqCf], DeadLetterKey(last_dlq_ts_, next_dlq_seq_++), value);
     result.problems.push_back({i, RecordOutcome::kRejected, std::move(reason)});
     ++result.rejected;
   };

@@ -212,7 +212,7 @@ class Registry::Impl::Plan {
       : impl_(impl), now_(impl->clock->NowMicros()), next_id_(impl->next_feature_id) {}
 
   Result<Registered> Add(const FeatureSpec& spec, bool new_version);
-  void Deprecate(const FeaturePtr& feature);
+  Status Deprecate(const FeaturePtr& feature);
 
   // Writes the batch; applies the changes only when the write succeeded.
   Status Commit() {
@@ -232,7 +232,7 @@ class Registry::Impl::Plan {
     return versions == nullptr ? nullptr : versions->back();
   }
   Result<FeaturePtr> NewVersion(const FeatureSpec& spec, uint32_t version);
-  void Stage(const FeaturePtr& feature, std::string what);
+  Status Stage(const FeaturePtr& feature, std::string what);
 
   Impl* impl_;
   int64_t now_;
@@ -253,6 +253,7 @@ Result<Registry::Registered> Registry::Impl::Plan::Add(const FeatureSpec& spec, 
                       " is a schema change and needs a new version");
     }
     ASSIGN_OR_RETURN(FeaturePtr created, NewVersion(spec, newest ? newest->version + 1 : 1));
+    overlay_[{spec.entity, spec.name}] = created;
     return Registered{newest ? Outcome::kNewVersion : Outcome::kCreated, std::move(created)};
   }
   std::string changed = ChangedFields(newest->spec, spec);
@@ -261,7 +262,8 @@ Result<Registry::Registered> Registry::Impl::Plan::Add(const FeatureSpec& spec, 
   updated->spec = spec;
   updated->revision += 1;
   updated->updated_us = now_;
-  Stage(updated, changed + " changed");
+  RETURN_IF_ERROR(Stage(updated, changed + " changed"));
+  overlay_[{spec.entity, spec.name}] = updated;
   return Registered{Outcome::kUpdated, std::move(updated)};
 }
 
@@ -275,28 +277,29 @@ Result<FeaturePtr> Registry::Impl::Plan::NewVersion(const FeatureSpec& spec, uin
   feature->version = version;
   feature->created_us = now_;
   feature->updated_us = now_;
-  Stage(feature, "registered");
+  RETURN_IF_ERROR(Stage(feature, "registered"));
   return FeaturePtr(std::move(feature));
 }
 
-void Registry::Impl::Plan::Deprecate(const FeaturePtr& feature) {
+Status Registry::Impl::Plan::Deprecate(const FeaturePtr& feature) {
   auto deprecated = std::make_shared<Feature>(*feature);
   deprecated->deprecated = true;
   deprecated->revision += 1;
   deprecated->updated_us = now_;
-  Stage(deprecated, "deprecated");
+  return Stage(deprecated, "deprecated");
 }
 
-void Registry::Impl::Plan::Stage(const FeaturePtr& feature, std::string what) {
+Status Registry::Impl::Plan::Stage(const FeaturePtr& feature, std::string what) {
   FeatureChange change{feature->revision, now_, std::move(what)};
   std::string value;
   internal::EncodeFeature(*feature, &value);
-  batch_.Put(impl_->cf, internal::FeatureKey(feature->id), value).PermitUncheckedError();
+  rocksdb::Status s = batch_.Put(impl_->cf, internal::FeatureKey(feature->id), value);
+  if (!s.ok()) return WriteFailed(s);
   internal::EncodeFeatureChange(change, &value);
-  batch_.Put(impl_->cf, internal::FeatureChangeKey(feature->id, feature->revision), value)
-      .PermitUncheckedError();
-  overlay_[{feature->spec.entity, feature->spec.name}] = feature;
+  s = batch_.Put(impl_->cf, internal::FeatureChangeKey(feature->id, feature->revision), value);
+  if (!s.ok()) return WriteFailed(s);
   staged_.emplace_back(feature, std::move(change));
+  return Status::Ok();
 }
 
 // ---- Loading -------------------------------------------------------------------------
@@ -396,7 +399,9 @@ Result<EntityType> Registry::RegisterEntityType(std::string_view name,
   RETURN_IF_ERROR(ValidateName("entity type", name));
   std::lock_guard write_lock(impl_->write_mu);
   EntityType entity;
-  if (auto it = impl_->entities.find(name); it != impl_->entities.end()) {
+  auto it = impl_->entities.find(name);
+  const bool is_new = it == impl_->entities.end();
+  if (!is_new) {
     if (description.empty() || description == it->second.description) return it->second;
     entity = it->second;
     entity.description = std::string(description);
@@ -410,10 +415,11 @@ Result<EntityType> Registry::RegisterEntityType(std::string_view name,
   std::string value;
   internal::EncodeEntityType(entity, &value);
   rocksdb::WriteBatch batch;
-  batch.Put(impl_->cf, internal::EntityTypeKey(name), value).PermitUncheckedError();
+  rocksdb::Status s = batch.Put(impl_->cf, internal::EntityTypeKey(name), value);
+  if (!s.ok()) return WriteFailed(s);
   RETURN_IF_ERROR(impl_->Write(&batch));
   std::unique_lock lock(impl_->mu);
-  if (entity.id == impl_->next_entity_id) ++impl_->next_entity_id;
+  if (is_new) ++impl_->next_entity_id;
   impl_->entities.insert_or_assign(entity.name, entity);
   return entity;
 }
@@ -495,10 +501,10 @@ Status Registry::Deprecate(std::string_view entity, std::string_view ref) {
   ASSIGN_OR_RETURN(FeaturePtr target, impl_->ResolveLocked(entity, parsed));
   Impl::Plan plan(impl_.get());
   if (parsed.version != 0) {
-    if (!target->deprecated) plan.Deprecate(target);
+    if (!target->deprecated) RETURN_IF_ERROR(plan.Deprecate(target));
   } else {
     for (const FeaturePtr& v : *impl_->FindVersions(entity, parsed.name)) {
-      if (!v->deprecated) plan.Deprecate(v);
+      if (!v->deprecated) RETURN_IF_ERROR(plan.Deprecate(v));
     }
   }
   return plan.Commit();
@@ -518,11 +524,15 @@ std::vector<FeaturePtr> Registry::List(const FeatureFilter& filter) const {
   };
   std::shared_lock lock(impl_->mu);
   std::vector<FeaturePtr> out;
-  for (const auto& [entity, names] : impl_->features) {
-    if (!filter.entity.empty() && entity != filter.entity) continue;
+  auto add = [&](const NameMap& names) {
     for (const auto& [name, versions] : names) {
       if (matches(*versions.back())) out.push_back(versions.back());
     }
+  };
+  if (filter.entity.empty()) {
+    for (const auto& [entity, names] : impl_->features) add(names);
+  } else if (auto it = impl_->features.find(filter.entity); it != impl_->features.end()) {
+    add(it->second);
   }
   return out;
 }

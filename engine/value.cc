@@ -117,6 +117,10 @@ void AppendQuoted(std::string* out, std::string_view s, bool is_text) {
   }
 }
 
+// Years 0000-9999: wider timestamps would overflow chrono's arithmetic in days.
+constexpr int64_t kMinIsoMicros = -62167219200LL * 1000000;      // 0000-01-01T00:00:00Z
+constexpr int64_t kMaxIsoMicros = 253402300800LL * 1000000 - 1;  // 9999-12-31T23:59:59.999999Z
+
 // "2023-11-14T22:13:20.000000Z" in the proleptic Gregorian calendar, UTC.
 void AppendIsoTime(std::string* out, int64_t micros) {
   using namespace std::chrono;
@@ -170,9 +174,11 @@ void AppendPayload(std::string* out, const Value& v) {
       return AppendQuoted(out, v.as_bytes(), /*is_text=*/false);
     case ValueType::kTimestamp:
       AppendNumber(out, v.as_timestamp());
-      out->append(" (");
-      AppendIsoTime(out, v.as_timestamp());
-      out->push_back(')');
+      if (v.as_timestamp() >= kMinIsoMicros && v.as_timestamp() <= kMaxIsoMicros) {
+        out->append(" (");
+        AppendIsoTime(out, v.as_timestamp());
+        out->push_back(')');
+      }
       return;
     case ValueType::kFloatList:
       return AppendList(out, v.as_float_list(), number);

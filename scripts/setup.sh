@@ -6,6 +6,8 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config clang clang-format
   librocksdb-dev libxxhash-dev libjemalloc-dev
+  flatbuffers-compiler libflatbuffers-dev
+  libboost1.81-dev libspdlog-dev libtomlplusplus-dev libcli11-dev libedit-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 

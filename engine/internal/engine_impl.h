@@ -55,6 +55,9 @@ class EngineImpl final : public Engine {
   std::mutex write_mu_;
   int64_t last_ingest_ts_ = 0;  // guarded by write_mu_
   uint64_t next_dlq_seq_ = 1;   // guarded by write_mu_
+  // Timestamp of the newest dead-letter key; new keys never sort before it, even when
+  // the clock steps back, so listing "after" an id never misses newer letters.
+  int64_t last_dlq_ts_ = 0;  // guarded by write_mu_
 
   std::atomic<uint64_t> accepted_{0};
   std::atomic<uint64_t> duplicates_{0};

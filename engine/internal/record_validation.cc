@@ -31,10 +31,7 @@ Result<FeaturePtr> RecordValidator::Feature(const WriteRecord& record) {
   if (it == features_.end()) {
     Result<FeaturePtr> f = registry_.Resolve(record.entity_type, record.feature);
     if (!f.ok()) {
-      f = Unprocessable(f.status().code() == ErrorCode::kNotFound
-                            ? "feature '" + record.feature +
-                                  "' is not registered for entity type '" + record.entity_type + "'"
-                            : f.status().message());
+      f = Unprocessable(f.status().message());
     } else if ((*f)->deprecated) {
       f = Unprocessable("feature '" + record.feature + "' (version " +
                         std::to_string((*f)->version) + ") is deprecated");

@@ -11,9 +11,10 @@
 //   no ingest_ts); then a non-empty event_id whose last acceptance has
 //   ingest_ts >= now - dedup_window is a duplicate (not applied).
 // - A read at T picks the version with the greatest (event_ts, ingest_ts) among those
-//   with event_ts <= T (and ingest_ts <= T in replay mode). NULL_VALUE for a stored null,
-//   else OUTSIDE_MAX_AGE when ttl > 0 and event_ts < T - ttl, else PRESENT. A registered
-//   default replaces the value of NOT_FOUND and OUTSIDE_MAX_AGE (status kept).
+//   with event_ts <= T (and ingest_ts <= T in replay mode). OUTSIDE_MAX_AGE when ttl > 0
+//   and event_ts < T - ttl (a stale explicit null too), else NULL_VALUE for a stored null,
+//   else PRESENT. A registered default replaces the value of NOT_FOUND and OUTSIDE_MAX_AGE
+//   (status kept).
 //
 // Thread-safety: none; a plain value, copied to snapshot it.
 #pragma once
@@ -35,6 +36,12 @@ namespace asof {
 
 // gtest printers, so that failed comparisons show readable values.
 inline void PrintTo(const Value& v, std::ostream* os) { *os << v.DebugString(); }
+inline void PrintTo(ValueStatus s, std::ostream* os) { *os << ValueStatusName(s); }
+inline void PrintTo(RecordOutcome o, std::ostream* os) {
+  *os << (o == RecordOutcome::kAccepted    ? "ACCEPTED"
+          : o == RecordOutcome::kDuplicate ? "DUPLICATE"
+                                           : "REJECTED");
+}
 inline void PrintTo(const FeatureValue& v, std::ostream* os) {
   *os << "{" << ValueStatusName(v.status) << " " << v.value.DebugString()
       << " event_ts=" << v.event_ts << " ingest_ts=" << v.ingest_ts
@@ -153,8 +160,8 @@ class OracleModel {
     if (it != versions_.end()) {
       for (const ModelVersion& v : it->second) {
         if (v.event_ts > t || (replay && v.ingest_ts > t)) continue;
-        if (best == nullptr || std::tie(v.event_ts, v.ingest_ts) >
-                                   std::tie(best->event_ts, best->ingest_ts)) {
+        if (best == nullptr ||
+            std::tie(v.event_ts, v.ingest_ts) > std::tie(best->event_ts, best->ingest_ts)) {
           best = &v;
         }
       }
@@ -165,10 +172,10 @@ class OracleModel {
     } else {
       out.event_ts = best->event_ts;
       out.ingest_ts = best->ingest_ts;
-      if (best->value.is_null()) {
+      if (f.ttl_us > 0 && best->event_ts < t - f.ttl_us) {
+        out.status = ValueStatus::kOutsideMaxAge;  // even for a stored null: it is stale
+      } else if (best->value.is_null()) {
         out.status = ValueStatus::kNullValue;
-      } else if (f.ttl_us > 0 && best->event_ts < t - f.ttl_us) {
-        out.status = ValueStatus::kOutsideMaxAge;
       } else {
         out.status = ValueStatus::kPresent;
         out.value = best->value;

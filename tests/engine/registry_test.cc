@@ -32,6 +32,24 @@ std::vector<std::string> Names(const std::vector<FeaturePtr>& features) {
   return out;
 }
 
+// GCC 12 warns (-Wrestrict, a false positive) on "f" + std::to_string(i) when inlined.
+std::string Numbered(char prefix, int i) {
+  std::string s(1, prefix);
+  s += std::to_string(i);
+  return s;
+}
+
+FeatureFilter Filter(std::string entity, std::string owner = "", std::string tag = "",
+                     std::string text = "", bool include_deprecated = false) {
+  FeatureFilter f;
+  f.entity = std::move(entity);
+  f.owner = std::move(owner);
+  f.tag = std::move(tag);
+  f.text = std::move(text);
+  f.include_deprecated = include_deprecated;
+  return f;
+}
+
 std::vector<std::string> Whats(const std::vector<FeatureChange>& changes) {
   std::vector<std::string> out;
   for (const FeatureChange& c : changes) out.push_back(c.what);
@@ -69,7 +87,9 @@ class RegistryTest : public ::testing::Test {
       EXPECT_TRUE(db_->DestroyColumnFamilyHandle(h).ok());
     }
     handles_.clear();
-    if (db_) EXPECT_TRUE(db_->Close().ok());
+    if (db_) {
+      EXPECT_TRUE(db_->Close().ok());
+    }
     db_.reset();
   }
   void Reopen(bool sync = true) {
@@ -330,21 +350,20 @@ TEST_F(RegistryTest, Search) {
   auto list = [&](FeatureFilter f) { return Names(registry_->List(f)); };
   using V = std::vector<std::string>;
   EXPECT_EQ(list({}), (V{"item:CTR_item", "item:price", "user:age", "user:ban", "user:ctr_7d"}));
-  EXPECT_EQ(list({.entity = "item"}), (V{"item:CTR_item", "item:price"}));
-  EXPECT_EQ(list({.entity = "nobody"}), V{});
-  EXPECT_EQ(list({.owner = "growth"}), (V{"item:CTR_item", "user:ctr_7d"}));
-  EXPECT_EQ(list({.owner = "Growth"}), V{});  // exact
-  EXPECT_EQ(list({.tag = "daily"}), (V{"item:price", "user:ban", "user:ctr_7d"}));
-  EXPECT_EQ(list({.tag = "dai"}), V{});  // a member, not a substring
-  EXPECT_EQ(list({.text = "ctr"}), (V{"item:CTR_item", "user:ctr_7d"}));
-  EXPECT_EQ(list({.text = "CLICK"}), (V{"user:ctr_7d"}));  // description, any case
-  EXPECT_EQ(list({.text = "price"}), (V{"item:price"}));
-  EXPECT_EQ(list({.text = "in"}), (V{"item:price", "user:age"}));
-  EXPECT_EQ(list({.entity = "user", .tag = "daily"}), (V{"user:ban", "user:ctr_7d"}));
-  EXPECT_EQ(list({.entity = "user", .owner = "growth", .tag = "ctr", .text = "Rate"}),
-            (V{"user:ctr_7d"}));
-  EXPECT_EQ(list({.owner = "growth", .tag = "daily"}), (V{"user:ctr_7d"}));
-  EXPECT_EQ(list({.tag = "pii", .text = "zzz"}), V{});
+  EXPECT_EQ(list(Filter("item")), (V{"item:CTR_item", "item:price"}));
+  EXPECT_EQ(list(Filter("nobody")), V{});
+  EXPECT_EQ(list(Filter("", "growth")), (V{"item:CTR_item", "user:ctr_7d"}));
+  EXPECT_EQ(list(Filter("", "Growth")), V{});  // exact
+  EXPECT_EQ(list(Filter("", "", "daily")), (V{"item:price", "user:ban", "user:ctr_7d"}));
+  EXPECT_EQ(list(Filter("", "", "dai")), V{});  // a member, not a substring
+  EXPECT_EQ(list(Filter("", "", "", "ctr")), (V{"item:CTR_item", "user:ctr_7d"}));
+  EXPECT_EQ(list(Filter("", "", "", "CLICK")), (V{"user:ctr_7d"}));  // description, any case
+  EXPECT_EQ(list(Filter("", "", "", "price")), (V{"item:price"}));
+  EXPECT_EQ(list(Filter("", "", "", "in")), (V{"item:price", "user:age"}));
+  EXPECT_EQ(list(Filter("user", "", "daily")), (V{"user:ban", "user:ctr_7d"}));
+  EXPECT_EQ(list(Filter("user", "growth", "ctr", "Rate")), (V{"user:ctr_7d"}));
+  EXPECT_EQ(list(Filter("", "growth", "daily")), (V{"user:ctr_7d"}));
+  EXPECT_EQ(list(Filter("", "", "pii", "zzz")), V{});
 }
 
 TEST_F(RegistryTest, Validation) {
@@ -369,19 +388,20 @@ TEST_F(RegistryTest, Validation) {
     (field == 0 ? neg.ttl_us : field == 1 ? neg.freshness_sla_us : neg.retention_us) = -1;
     EXPECT_EQ(ErrorOf(neg), ErrorCode::kUnprocessable) << field;
   }
-  for (std::string bad : {"", "1abc", "a b", "a@b", "a:b", "a,b", "-a", ".a", "é",
-                          std::string(129, 'a'), std::string("a\0b", 3)}) {
+  for (std::string bad :
+       std::vector<std::string>{"", "1abc", "a b", "a@b", "a:b", "a,b", "-a", ".a", "é",
+                                std::string(129, 'a'), std::string("a\0b", 3)}) {
     EXPECT_EQ(ErrorOf(Spec(bad, ValueType::kDouble)), ErrorCode::kUnprocessable) << bad;
     EXPECT_EQ(ValidateName("feature", bad).code(), ErrorCode::kUnprocessable) << bad;
   }
-  EXPECT_TRUE(registry_->List({.include_deprecated = true}).empty());  // nothing applied
+  EXPECT_TRUE(registry_->List(Filter("", "", "", "", true)).empty());  // nothing applied
 
   spec.default_value = Value::Double(0.5);
   EXPECT_EQ(Register(spec), Registry::Outcome::kCreated);
   FeatureSpec null_default = Spec("n", ValueType::kInt64);
   null_default.default_value = Value::Null();
   EXPECT_EQ(Register(null_default), Registry::Outcome::kCreated);
-  for (std::string good : {"_x.y-z", "A9", std::string(128, 'b')}) {
+  for (std::string good : std::vector<std::string>{"_x.y-z", "A9", std::string(128, 'b')}) {
     EXPECT_EQ(Register(Spec(good, ValueType::kBool)), Registry::Outcome::kCreated) << good;
   }
 }
@@ -486,18 +506,60 @@ TEST_F(RegistryTest, RegisterFeaturesIsAtomic) {
   EXPECT_EQ(*registry_->FindById(2), *done[2].feature);
 }
 
+// The maps change only after a successful write: a read-only DB fails every write.
+TEST_F(RegistryTest, FailedWriteChangesNothing) {
+  AddEntities();
+  EXPECT_EQ(Register(Spec("x", ValueType::kInt64)), Registry::Outcome::kCreated);
+  CloseDb();
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
+      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
+      {"registry", rocksdb::ColumnFamilyOptions()}};
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s =
+      rocksdb::DB::OpenForReadOnly(rocksdb::Options(), dir_.path(), cfs, &handles_, &db);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  db_.reset(db);
+  ASSERT_NO_FATAL_FAILURE(LoadRegistry());
+
+  EXPECT_EQ(ErrorOf(Spec("y", ValueType::kInt64)), ErrorCode::kInternal);
+  FeatureSpec changed = Spec("x", ValueType::kInt64);
+  changed.owner = "o";
+  EXPECT_EQ(ErrorOf(changed), ErrorCode::kInternal);
+  EXPECT_EQ(ErrorOf(Spec("x", ValueType::kBool), true), ErrorCode::kInternal);
+  EXPECT_EQ(registry_->Deprecate("user", "x").code(), ErrorCode::kInternal);
+  EXPECT_EQ(registry_->RegisterEntityType("shop", "").status().code(), ErrorCode::kInternal);
+  EXPECT_EQ(registry_->RegisterEntityType("user", "other").status().code(), ErrorCode::kInternal);
+
+  EXPECT_EQ(registry_->Resolve("user", "y").status().code(), ErrorCode::kNotFound);
+  ASSERT_OK_AND_ASSIGN(FeaturePtr x, registry_->Resolve("user", "x"));
+  EXPECT_EQ(x->revision, 1u);
+  EXPECT_FALSE(x->deprecated);
+  EXPECT_EQ(x->spec.owner, "");
+  EXPECT_EQ(registry_->FindById(2), nullptr);
+  ASSERT_OK_AND_ASSIGN(auto h, registry_->History("user", "x"));
+  EXPECT_EQ(h.size(), 1u);
+  EXPECT_EQ(registry_->GetEntityType("shop").status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(registry_->GetEntityType("user")->description, "user id from the accounts db");
+
+  // Failed attempts consumed no ids.
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+  ASSERT_OK_AND_ASSIGN(auto y, registry_->RegisterFeature(Spec("y", ValueType::kInt64)));
+  EXPECT_EQ(y.feature->id, 2u);
+  ASSERT_OK_AND_ASSIGN(EntityType shop, registry_->RegisterEntityType("shop", ""));
+  EXPECT_EQ(shop.id, 3u);
+}
+
 TEST_F(RegistryTest, TenThousandFeatures) {
   ASSERT_NO_FATAL_FAILURE(Reopen(/*sync=*/false));
   AddEntities();
   constexpr int kN = 10000;
   auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < kN; ++i) {
-    ASSERT_OK(registry_->RegisterFeature(Spec("f" + std::to_string(i), ValueType::kInt64)));
+    ASSERT_OK(registry_->RegisterFeature(Spec(Numbered('f', i), ValueType::kInt64)));
   }
   auto one_by_one = std::chrono::steady_clock::now() - start;
   std::vector<FeatureSpec> specs;
-  for (int i = 0; i < kN; ++i)
-    specs.push_back(Spec("g" + std::to_string(i), ValueType::kDouble, "item"));
+  for (int i = 0; i < kN; ++i) specs.push_back(Spec(Numbered('g', i), ValueType::kDouble, "item"));
   start = std::chrono::steady_clock::now();
   ASSERT_OK(registry_->RegisterFeatures(specs));
   auto batched = std::chrono::steady_clock::now() - start;
@@ -509,14 +571,14 @@ TEST_F(RegistryTest, TenThousandFeatures) {
 
   auto check_all = [&] {
     for (int i = 0; i < kN; ++i) {
-      ASSERT_OK_AND_ASSIGN(FeaturePtr f, registry_->Resolve("user", "f" + std::to_string(i)));
+      ASSERT_OK_AND_ASSIGN(FeaturePtr f, registry_->Resolve("user", Numbered('f', i)));
       EXPECT_EQ(f->id, static_cast<uint32_t>(i + 1));
-      ASSERT_OK_AND_ASSIGN(FeaturePtr g, registry_->Resolve("item", "g" + std::to_string(i)));
+      ASSERT_OK_AND_ASSIGN(FeaturePtr g, registry_->Resolve("item", Numbered('g', i)));
       EXPECT_EQ(registry_->FindById(g->id), g);
     }
     EXPECT_EQ(registry_->List({}).size(), 2u * kN);
-    EXPECT_EQ(registry_->List({.entity = "user"}).size(), size_t{kN});
-    EXPECT_EQ(registry_->List({.text = "G999"}).size(), 11u);  // g999, g9990..g9999
+    EXPECT_EQ(registry_->List(Filter("user")).size(), size_t{kN});
+    EXPECT_EQ(registry_->List(Filter("", "", "", "G999")).size(), 11u);  // g999, g9990..g9999
   };
   ASSERT_NO_FATAL_FAILURE(check_all());
   start = std::chrono::steady_clock::now();
@@ -635,7 +697,9 @@ TEST(RegistryCodecTest, RoundTripAndCorruption) {
     int flips = 1 + static_cast<int>(rng() % 4);
     for (int k = 0; k < flips; ++k) mutated[rng() % mutated.size()] ^= static_cast<char>(rng());
     Result<Feature> r = internal::DecodeFeature(mutated);
-    if (!r.ok()) EXPECT_EQ(r.status().code(), ErrorCode::kInternal);
+    if (!r.ok()) {
+      EXPECT_EQ(r.status().code(), ErrorCode::kInternal);
+    }
   }
 
   EXPECT_EQ(internal::ParseFeatureKey(internal::FeatureKey(0x01020304)).value(), 0x01020304u);

@@ -275,6 +275,16 @@ TEST(DebugStringTest, Scalars) {
   EXPECT_EQ(Value::Timestamp(1700000000000001).DebugString(),
             "TIMESTAMP 1700000000000001 (2023-11-14T22:13:20.000001Z)");
   EXPECT_EQ(Value::Timestamp(-1).DebugString(), "TIMESTAMP -1 (1969-12-31T23:59:59.999999Z)");
+  EXPECT_EQ(Value::Timestamp(-62167219200000000).DebugString(),
+            "TIMESTAMP -62167219200000000 (0000-01-01T00:00:00.000000Z)");
+  EXPECT_EQ(Value::Timestamp(253402300799999999).DebugString(),
+            "TIMESTAMP 253402300799999999 (9999-12-31T23:59:59.999999Z)");
+  // Outside years 0-9999 only the number is shown (and nothing overflows).
+  EXPECT_EQ(Value::Timestamp(253402300800000000).DebugString(), "TIMESTAMP 253402300800000000");
+  EXPECT_EQ(Value::Timestamp(std::numeric_limits<int64_t>::min()).DebugString(),
+            "TIMESTAMP -9223372036854775808");
+  EXPECT_EQ(Value::Timestamp(std::numeric_limits<int64_t>::max()).DebugString(),
+            "TIMESTAMP 9223372036854775807");
 }
 
 TEST(DebugStringTest, StringsAreQuotedAndEscaped) {

@@ -1,0 +1,126 @@
+// asofd: the asof storage daemon. See `asofd --help` and conf/asofd.toml.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <cstdio>
+
+#include "engine/engine.h"
+#include "server/config.h"
+#include "server/server.h"
+
+namespace {
+
+using asof::server::ServerConfig;
+
+void SetUpLogging(const std::string& level) {
+  auto logger = spdlog::stderr_color_mt("asofd");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %l %v", spdlog::pattern_time_type::utc);
+  logger->set_level(spdlog::level::from_str(level));
+  spdlog::set_default_logger(logger);
+}
+
+asof::EngineOptions EngineOptionsFrom(const ServerConfig& c) {
+  asof::EngineOptions o;
+  o.path = c.data_dir;
+  o.sync_writes = c.sync_writes;
+  o.block_cache_bytes = static_cast<size_t>(c.block_cache_mb) << 20;
+  o.write_buffer_bytes = static_cast<size_t>(c.write_buffer_mb) << 20;
+  o.dedup_window_us = c.dedup_window_s * 1000000;
+  o.max_future_skew_us = c.max_future_skew_s * 1000000;
+  return o;
+}
+
+int Run(const ServerConfig& config) {
+  SetUpLogging(config.log_level);
+  if (config.io_backend == "io_uring") {
+    spdlog::warn("[server] io_backend \"io_uring\" is not available in this build; using epoll");
+  }
+  auto engine = asof::Engine::Open(EngineOptionsFrom(config));
+  if (!engine.ok()) {
+    spdlog::error("[engine] cannot open {}: {}", config.data_dir, engine.status().ToString());
+    return 1;
+  }
+  auto server = std::make_unique<asof::server::Server>(config, engine->get());
+  if (auto s = server->Start(); !s.ok()) {
+    spdlog::error("[server] {}", s.ToString());
+    return 1;
+  }
+  spdlog::info("[server] asofd {} listening on {}:{} (data in {}, sync_writes={})",
+               ASOF_VERSION, config.listen, server->port(), config.data_dir, config.sync_writes);
+
+  boost::asio::io_context signals_loop(1);
+  boost::asio::signal_set signals(signals_loop, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    spdlog::info("[server] signal {}: draining connections", signo);
+    server->Stop();
+  });
+  signals_loop.run();
+  server->Wait();
+  server.reset();
+  engine->reset();  // closes the engine: everything acknowledged is in the WAL
+  spdlog::info("[server] stopped cleanly");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "asofd: the asof feature store daemon.\n"
+      "With no options it runs on its embedded defaults (the values shown in "
+      "conf/asofd.toml):\nnative protocol on 127.0.0.1:7070, data in ./asof-data.\n"
+      "Flags override the config file.",
+      "asofd"};
+  std::string config_path;
+  ServerConfig flags;
+  app.add_option("-c,--config", config_path, "TOML config file (see conf/asofd.toml)");
+  auto* data_dir = app.add_option("-d,--data-dir", flags.data_dir, "data directory");
+  auto* listen = app.add_option("--listen", flags.listen, "listen address");
+  auto* port = app.add_option("-p,--port", flags.port, "native protocol port (0: any free)");
+  auto* threads = app.add_option("--threads", flags.threads, "I/O threads (0: one per core)");
+  auto* backend = app.add_option("--io-backend", flags.io_backend, "epoll or io_uring");
+  auto* sync = app.add_option("--sync-writes", flags.sync_writes,
+                              "fsync the WAL before acknowledging writes (true/false)");
+  auto* cache = app.add_option("--block-cache-mb", flags.block_cache_mb, "block cache in MiB");
+  auto* level = app.add_option("--log-level", flags.log_level,
+                               "trace, debug, info, warn, error or off");
+  bool print_config = false;
+  app.add_flag("--print-config", print_config, "print the effective settings and exit");
+  app.set_version_flag("-V,--version", std::string("asofd ") + ASOF_VERSION);
+  CLI11_PARSE(app, argc, argv);
+
+  ServerConfig config;
+  if (!config_path.empty()) {
+    auto loaded = asof::server::LoadConfigFile(config_path);
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "asofd: %s\n", loaded.status().message().c_str());
+      return 2;
+    }
+    config = *loaded;
+  }
+  if (*data_dir) config.data_dir = flags.data_dir;
+  if (*listen) config.listen = flags.listen;
+  if (*port) config.port = flags.port;
+  if (*threads) config.threads = flags.threads;
+  if (*backend) config.io_backend = flags.io_backend;
+  if (*sync) config.sync_writes = flags.sync_writes;
+  if (*cache) config.block_cache_mb = flags.block_cache_mb;
+  if (*level) config.log_level = flags.log_level;
+  if (auto s = asof::server::ValidateConfig(config); !s.ok()) {
+    std::fprintf(stderr, "asofd: %s\n", s.message().c_str());
+    return 2;
+  }
+  if (print_config) {
+    std::printf("listen=%s port=%u threads=%d io_backend=%s data_dir=%s sync_writes=%s "
+                "block_cache_mb=%lld log_level=%s\n",
+                config.listen.c_str(), config.port, config.threads, config.io_backend.c_str(),
+                config.data_dir.c_str(), config.sync_writes ? "true" : "false",
+                static_cast<long long>(config.block_cache_mb), config.log_level.c_str());
+    return 0;
+  }
+  return Run(config);
+}

@@ -1,0 +1,32 @@
+// ResponseSink: where a request handler sends its response frames. Implemented by the
+// connection (Session); handlers never see sockets.
+//
+// Thread-safety: Send must be called on the connection's own executor (handlers that
+// finish elsewhere post back to it first: see executor()).
+#pragma once
+
+#include <flatbuffers/flatbuffers.h>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <memory>
+
+#include "engine/status.h"
+#include "wire/frame.h"
+
+namespace asof::server {
+
+class ResponseSink : public std::enable_shared_from_this<ResponseSink> {
+ public:
+  virtual ~ResponseSink() = default;
+  // Queues one frame carrying the builder's finished buffer.
+  virtual void Send(wire::MessageType type, uint16_t flags, uint64_t request_id,
+                    const flatbuffers::FlatBufferBuilder& fbb) = 0;
+  // Queues an ErrorResponse frame for `status`.
+  virtual void SendError(uint64_t request_id, const Status& status) = 0;
+  // Marks one asynchronous request as started / finished, so shutdown can wait for it.
+  virtual void BeginAsync() = 0;
+  virtual void EndAsync() = 0;
+  virtual boost::asio::any_io_executor executor() = 0;
+};
+
+}  // namespace asof::server
