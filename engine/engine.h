@@ -5,13 +5,18 @@
 //
 // Semantics (the contract the oracle test checks):
 // - Latest wins by event time; a tie on event_ts goes to the later ingest_ts. ingest_ts
-//   comes from the engine's clock and is strictly increasing within a process, so two
-//   records of one batch never tie.
+//   is max(clock now, previous ingest_ts + 1): strictly increasing, also across restarts
+//   and clock steps backwards (a high-water mark is persisted), so no two versions tie.
 // - Online read at now = the version with the greatest event_ts <= now (events dated in
 //   the future stay invisible until their time comes), status OUTSIDE_MAX_AGE when
 //   event_ts < now - ttl. An online read at now equals an as-of read at T = now.
 // - As-of read at T = the version with the greatest event_ts <= T; replay mode also
-//   requires ingest_ts <= T. OUTSIDE_MAX_AGE when event_ts < T - ttl.
+//   requires ingest_ts <= T. OUTSIDE_MAX_AGE when event_ts < T - ttl. Replay at T equals
+//   the online read at T once the clock has passed every ingest_ts handed out (a burst
+//   of more than one record per microsecond runs ingest_ts ahead of the clock by up to
+//   one microsecond per record).
+// - The ttl applies to the stored version whatever its value: a stale explicit null is
+//   OUTSIDE_MAX_AGE, like any other stale value.
 // - A registered default is substituted for NOT_FOUND and OUTSIDE_MAX_AGE (the status is
 //   kept and `default_used` is set); an explicit null stays NULL_VALUE.
 // - A write batch is validated record by record; rejected records are reported with

@@ -8,10 +8,15 @@
 // then one pass over every entity to fill the 4 GiB block cache. Its rates are the
 // bulk-through-Write figure of perf/RESULTS.md.
 //
+// Counters: reads/s (entities), values/s (entity x feature), and p50_us / p99_us, the
+// latency percentiles of single calls (steady_clock around each ReadOnline).
+//
 // Environment: ASOF_BENCH_ENTITIES (default 1000000) shrinks the data set;
 // ASOF_BENCH_DIR keeps it for the next run (see bench_util.h).
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -158,6 +163,14 @@ void Prepare(DataSet* data) {
   WarmAndVerify(data);
 }
 
+// The q-quantile of `v` (reordered), 0 when empty.
+double Percentile(std::vector<double>* v, double q) {
+  if (v->empty()) return 0;
+  auto nth = v->begin() + static_cast<ptrdiff_t>(q * static_cast<double>(v->size() - 1));
+  std::nth_element(v->begin(), nth, v->end());
+  return *nth;
+}
+
 // range(0) entities per call, each a uniformly random one, x 10 features spread over the
 // record (f00, f05, ..., f45) so that every call decodes bins across the whole record.
 void BM_OnlineRead(benchmark::State& state) {
@@ -172,9 +185,17 @@ void BM_OnlineRead(benchmark::State& state) {
   req.entity_ids.resize(per_call);
   const EngineStats before = data.engine->stats();
   uint64_t not_present = 0;
+  std::vector<double> latencies_us;  // per call, for the percentiles
+  latencies_us.reserve(1 << 20);
   for (auto _ : state) {
     for (std::string& id : req.entity_ids) id = data.ids[rng.Uniform(data.num_entities)];
+    const auto start = std::chrono::steady_clock::now();
     Result<OnlineResult> r = data.engine->ReadOnline(req);
+    if (latencies_us.size() < latencies_us.capacity()) {
+      latencies_us.push_back(
+          std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
+              .count());
+    }
     if (!r.ok()) {
       state.SkipWithError(r.status().ToString().c_str());
       break;
@@ -187,6 +208,11 @@ void BM_OnlineRead(benchmark::State& state) {
   state.counters["reads/s"] = benchmark::Counter(calls * per_call, benchmark::Counter::kIsRate);
   state.counters["values/s"] =
       benchmark::Counter(calls * per_call * req.features.size(), benchmark::Counter::kIsRate);
+  // Averaged over threads: each thread's percentile of its own calls.
+  state.counters["p50_us"] =
+      benchmark::Counter(Percentile(&latencies_us, 0.50), benchmark::Counter::kAvgThreads);
+  state.counters["p99_us"] =
+      benchmark::Counter(Percentile(&latencies_us, 0.99), benchmark::Counter::kAvgThreads);
   if (state.thread_index() == 0) {
     const EngineStats after = data.engine->stats();
     const double hits = static_cast<double>(after.block_cache_hits - before.block_cache_hits);

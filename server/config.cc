@@ -59,12 +59,13 @@ const toml::table* Section(const toml::table& root, std::string_view name) {
 Status ReadSections(const toml::table& root, ServerConfig* c) {
   RETURN_IF_ERROR(CheckKeys(root, "", {"server", "durability", "storage", "limits", "log"}));
   for (const auto& [key, node] : root) {
-    if (!node.is_table()) return InvalidArgument("[" + std::string(key.str()) + "] must be a table");
+    if (!node.is_table())
+      return InvalidArgument("[" + std::string(key.str()) + "] must be a table");
   }
   if (const auto* s = Section(root, "server")) {
-    RETURN_IF_ERROR(CheckKeys(*s, "server",
-                              {"listen", "port", "threads", "io_backend", "data_dir",
-                               "shutdown_grace_ms"}));
+    RETURN_IF_ERROR(
+        CheckKeys(*s, "server",
+                  {"listen", "port", "threads", "io_backend", "data_dir", "shutdown_grace_ms"}));
     RETURN_IF_ERROR(Read(*s, "server", "listen", &c->listen));
     RETURN_IF_ERROR(Read(*s, "server", "port", &c->port));
     RETURN_IF_ERROR(Read(*s, "server", "threads", &c->threads));
@@ -78,24 +79,23 @@ Status ReadSections(const toml::table& root, ServerConfig* c) {
     RETURN_IF_ERROR(Read(*s, "durability", "max_write_group", &c->max_write_group));
   }
   if (const auto* s = Section(root, "storage")) {
-    RETURN_IF_ERROR(CheckKeys(*s, "storage",
-                              {"block_cache_mb", "write_buffer_mb", "dedup_window_s",
-                               "max_future_skew_s"}));
+    RETURN_IF_ERROR(
+        CheckKeys(*s, "storage",
+                  {"block_cache_mb", "write_buffer_mb", "dedup_window_s", "max_future_skew_s"}));
     RETURN_IF_ERROR(Read(*s, "storage", "block_cache_mb", &c->block_cache_mb));
     RETURN_IF_ERROR(Read(*s, "storage", "write_buffer_mb", &c->write_buffer_mb));
     RETURN_IF_ERROR(Read(*s, "storage", "dedup_window_s", &c->dedup_window_s));
     RETURN_IF_ERROR(Read(*s, "storage", "max_future_skew_s", &c->max_future_skew_s));
   }
   if (const auto* s = Section(root, "limits")) {
-    RETURN_IF_ERROR(CheckKeys(*s, "limits",
-                              {"max_frame_bytes", "max_entities_per_request",
-                               "max_rows_per_asof_request", "max_records_per_write",
-                               "max_connections", "max_inflight_per_connection",
-                               "asof_chunk_rows"}));
+    RETURN_IF_ERROR(
+        CheckKeys(*s, "limits",
+                  {"max_frame_bytes", "max_entities_per_request", "max_rows_per_asof_request",
+                   "max_records_per_write", "max_connections", "max_inflight_per_connection",
+                   "asof_chunk_rows"}));
     RETURN_IF_ERROR(Read(*s, "limits", "max_frame_bytes", &c->max_frame_bytes));
     RETURN_IF_ERROR(Read(*s, "limits", "max_entities_per_request", &c->max_entities_per_request));
-    RETURN_IF_ERROR(
-        Read(*s, "limits", "max_rows_per_asof_request", &c->max_rows_per_asof_request));
+    RETURN_IF_ERROR(Read(*s, "limits", "max_rows_per_asof_request", &c->max_rows_per_asof_request));
     RETURN_IF_ERROR(Read(*s, "limits", "max_records_per_write", &c->max_records_per_write));
     RETURN_IF_ERROR(Read(*s, "limits", "max_connections", &c->max_connections));
     RETURN_IF_ERROR(

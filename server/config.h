@@ -13,14 +13,14 @@ namespace asof::server {
 struct ServerConfig {
   // [server]
   std::string listen = "127.0.0.1";
-  uint16_t port = 7070;  // native protocol
-  int threads = 0;       // I/O threads; 0: one per core
+  uint16_t port = 7070;              // native protocol
+  int threads = 0;                   // I/O threads; 0: one per core
   std::string io_backend = "epoll";  // "epoll" or "io_uring"
   std::string data_dir = "./asof-data";
   int shutdown_grace_ms = 10000;  // how long SIGTERM waits for in-flight requests
 
   // [durability]
-  bool sync_writes = true;  // fsync the WAL before acknowledging a write group
+  bool sync_writes = true;     // fsync the WAL before acknowledging a write group
   int max_write_group = 4096;  // records applied in one WAL write (one fsync)
 
   // [storage]

@@ -49,7 +49,8 @@ int Run(const ServerConfig& config) {
     return 1;
   }
   spdlog::info("[server] asofd {} listening on {}:{} (data in {}, sync_writes={})",
-               ASOF_VERSION, config.listen, server->port(), config.data_dir, config.sync_writes);
+               ASOF_SERVER_VERSION, config.listen, server->port(), config.data_dir,
+               config.sync_writes);
 
   boost::asio::io_context signals_loop(1);
   boost::asio::signal_set signals(signals_loop, SIGINT, SIGTERM);
@@ -86,11 +87,11 @@ int main(int argc, char** argv) {
   auto* sync = app.add_option("--sync-writes", flags.sync_writes,
                               "fsync the WAL before acknowledging writes (true/false)");
   auto* cache = app.add_option("--block-cache-mb", flags.block_cache_mb, "block cache in MiB");
-  auto* level = app.add_option("--log-level", flags.log_level,
-                               "trace, debug, info, warn, error or off");
+  auto* level =
+      app.add_option("--log-level", flags.log_level, "trace, debug, info, warn, error or off");
   bool print_config = false;
   app.add_flag("--print-config", print_config, "print the effective settings and exit");
-  app.set_version_flag("-V,--version", std::string("asofd ") + ASOF_VERSION);
+  app.set_version_flag("-V,--version", std::string("asofd ") + ASOF_SERVER_VERSION);
   CLI11_PARSE(app, argc, argv);
 
   ServerConfig config;
@@ -115,11 +116,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (print_config) {
-    std::printf("listen=%s port=%u threads=%d io_backend=%s data_dir=%s sync_writes=%s "
-                "block_cache_mb=%lld log_level=%s\n",
-                config.listen.c_str(), config.port, config.threads, config.io_backend.c_str(),
-                config.data_dir.c_str(), config.sync_writes ? "true" : "false",
-                static_cast<long long>(config.block_cache_mb), config.log_level.c_str());
+    std::printf(
+        "listen=%s port=%u threads=%d io_backend=%s data_dir=%s sync_writes=%s "
+        "block_cache_mb=%lld log_level=%s\n",
+        config.listen.c_str(), config.port, config.threads, config.io_backend.c_str(),
+        config.data_dir.c_str(), config.sync_writes ? "true" : "false",
+        static_cast<long long>(config.block_cache_mb), config.log_level.c_str());
     return 0;
   }
   return Run(config);

@@ -69,8 +69,8 @@ void Server::Accept() {
       [this]() -> asio::awaitable<void> {
         for (size_t next = 0;; ++next) {
           // Each connection lives on one loop, chosen round-robin.
-          auto [ec, socket] = co_await acceptor_->async_accept(
-              *loops_[next % loops_.size()], asio::as_tuple(asio::use_awaitable));
+          auto [ec, socket] = co_await acceptor_->async_accept(*loops_[next % loops_.size()],
+                                                               asio::as_tuple(asio::use_awaitable));
           if (ec) {
             if (stopping_ || ec == asio::error::operation_aborted) co_return;
             spdlog::warn("[server] accept failed: {}", ec.message());
@@ -101,8 +101,8 @@ void Server::Stop() {
 }
 
 void Server::Wait() {
-  auto deadline = std::chrono::steady_clock::now() +
-                  std::chrono::milliseconds(config_.shutdown_grace_ms);
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.shutdown_grace_ms);
   while (sessions_.size() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }

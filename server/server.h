@@ -1,9 +1,9 @@
 // Server: the native-protocol listener of asofd.
 //
 // One io_context per I/O thread. One acceptor hands connections to the loops
-// round-robin, and a connection lives its whole life on its loop's thread. Shutdown: Stop() closes the acceptors and drains every session (no new
-// requests, in-flight ones answered); Wait() returns when all sessions are gone or the
-// grace period ran out, with the I/O threads joined.
+// round-robin, and a connection lives its whole life on its loop's thread. Shutdown: Stop() closes
+// the acceptors and drains every session (no new requests, in-flight ones answered); Wait() returns
+// when all sessions are gone or the grace period ran out, with the I/O threads joined.
 //
 // Thread-safety: Start, Stop and Wait from one controlling thread; Stop also from a
 // signal handler's io_context.

@@ -36,8 +36,10 @@ Session::~Session() = default;
 void Session::Start() {
   auto self = std::static_pointer_cast<Session>(shared_from_this());
   registry_->Add(self);
-  asio::co_spawn(socket_.get_executor(), [self]() { return self->ReadLoop(); }, asio::detached);
-  asio::co_spawn(socket_.get_executor(), [self]() { return self->WriteLoop(); }, asio::detached);
+  asio::co_spawn(
+      socket_.get_executor(), [self]() { return self->ReadLoop(); }, asio::detached);
+  asio::co_spawn(
+      socket_.get_executor(), [self]() { return self->WriteLoop(); }, asio::detached);
 }
 
 void Session::Drain() {
@@ -89,7 +91,8 @@ asio::awaitable<void> Session::ReadLoop() {
       if (step == wire::FrameDecoder::Step::kNeedMore) break;
       if (step == wire::FrameDecoder::Step::kError) {
         bool go_on = wire::CanContinueAfter(err);
-        SendError(go_on ? h.request_id : 0, InvalidArgument(std::string(wire::FrameErrorMessage(err))));
+        SendError(go_on ? h.request_id : 0,
+                  InvalidArgument(std::string(wire::FrameErrorMessage(err))));
         if (!go_on) {
           spdlog::info("[session] closing connection: {}", wire::FrameErrorMessage(err));
           reading_done_ = true;
@@ -100,8 +103,9 @@ asio::awaitable<void> Session::ReadLoop() {
       std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(payload.data()),
                                      payload.size());
       if (!wire::VerifyPayload(h.type, bytes)) {
-        SendError(h.request_id, InvalidArgument(std::string(wire::FrameErrorMessage(
-                                    wire::FrameError::kBadPayload))));
+        SendError(
+            h.request_id,
+            InvalidArgument(std::string(wire::FrameErrorMessage(wire::FrameError::kBadPayload))));
         continue;
       }
       co_await dispatcher_->Handle(h, bytes, self);

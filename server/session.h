@@ -12,9 +12,9 @@
 // unsent responses, the reader stops reading until they drain.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/awaitable.hpp>
 #include <string>
 
 #include "server/config.h"

@@ -7,7 +7,9 @@ WriteBatcher::WriteBatcher(Engine* engine, size_t max_group)
 
 WriteBatcher::~WriteBatcher() { Stop(); }
 
-void WriteBatcher::Start() { thread_ = std::thread([this] { Loop(); }); }
+void WriteBatcher::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
 
 void WriteBatcher::Stop() {
   {
@@ -44,7 +46,8 @@ void WriteBatcher::Loop() {
       if (queue_.empty()) return;  // stopping and drained
       size_t records = 0;
       // Always take at least one request, however large, so nothing starves.
-      while (!queue_.empty() && (group.empty() || records + queue_.front().records.size() <= max_group_)) {
+      while (!queue_.empty() &&
+             (group.empty() || records + queue_.front().records.size() <= max_group_)) {
         records += queue_.front().records.size();
         group.push_back(std::move(queue_.front()));
         queue_.pop_front();

@@ -21,6 +21,7 @@
 #include <utility>
 
 #include "flatbuffers/flatbuffers.h"
+#include "wire/verify.h"
 
 namespace asof {
 
@@ -45,11 +46,15 @@ std::span<const uint8_t> BufferOf(const flatbuffers::FlatBufferBuilder& fbb) {
 // The root table of `payload` after a full verification, or nullptr: a peer's bytes are
 // never read through the FlatBuffers accessors before they have been verified.
 template <typename T>
-const T* VerifiedRoot(const std::string& payload) {
-  auto* bytes = reinterpret_cast<const uint8_t*>(payload.data());
-  flatbuffers::Verifier verifier(bytes, payload.size());
-  if (!verifier.VerifyBuffer<T>(nullptr)) return nullptr;
-  return flatbuffers::GetRoot<T>(bytes);
+const T* VerifiedRoot(MessageType type, const std::string& payload) {
+  std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(payload.data()), payload.size());
+  // A legitimate answer (an as-of chunk of many values) can hold more tables than the
+  // default bound; every table takes at least 4 bytes, so scale the bound with the size.
+  wire::VerifyLimits limits;
+  limits.max_tables =
+      static_cast<uint32_t>(std::max<size_t>(limits.max_tables, payload.size() / 4));
+  if (!wire::VerifyPayload(type, bytes, limits)) return nullptr;
+  return flatbuffers::GetRoot<T>(bytes.data());
 }
 
 // Unpacks a single response frame of type `expected` into its object-API type.
@@ -60,7 +65,7 @@ Result<typename T::NativeTableType> Unpack(const Frame& frame, MessageType expec
     return Internal("expected a " + TypeName(expected) + ", the server sent a " +
                     TypeName(frame.type));
   }
-  const T* root = VerifiedRoot<T>(frame.payload);
+  const T* root = VerifiedRoot<T>(expected, frame.payload);
   if (root == nullptr) return Internal("malformed " + TypeName(expected) + " from the server");
   typename T::NativeTableType out;
   root->UnPackTo(&out);
@@ -164,7 +169,7 @@ struct Waiter {
 
 Status StatusOfFrame(const Frame& frame) {
   if (frame.type != MessageType::kErrorResponse) return Status::Ok();
-  const auto* error = VerifiedRoot<wire::ErrorResponse>(frame.payload);
+  const auto* error = VerifiedRoot<wire::ErrorResponse>(frame.type, frame.payload);
   if (error == nullptr) return Internal("malformed ErrorResponse from the server");
   std::string message = error->message() != nullptr ? error->message()->str() : "";
   uint8_t code = error->code();
@@ -249,10 +254,13 @@ Result<std::vector<Frame>> Connection::Impl::Wait(MessageType type,
                                                   std::span<const uint8_t> payload,
                                                   std::chrono::milliseconds timeout) {
   auto waiter = std::make_shared<Waiter>();
-  RETURN_IF_ERROR(Send(type, payload, Waiter::CallbackOf(waiter)).status());
+  ASSIGN_OR_RETURN(uint64_t id, Send(type, payload, Waiter::CallbackOf(waiter)));
   std::unique_lock lock(waiter->mu);
   if (!waiter->cv.wait_for(lock, timeout, [&] { return waiter->done; })) {
     waiter->abandoned = true;
+    lock.unlock();
+    std::lock_guard pending_lock(mu);
+    pending.erase(id);  // a late answer is dropped; the callback may still be running
     return Unavailable("request timed out after " + std::to_string(timeout.count()) + " ms (" +
                        TypeName(type) + " to " + peer + ")");
   }

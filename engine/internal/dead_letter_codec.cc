@@ -30,12 +30,13 @@ Status DecodeDeadLetter(std::string_view in, WriteRecord* record, Status* reason
   if (!r.GetByte(&version) || version != kFormatVersion || !r.GetByte(&code) ||
       code > static_cast<uint8_t>(ErrorCode::kInternal) || !r.GetLengthPrefixed(&message) ||
       !r.GetLengthPrefixed(&entity_type) || !r.GetLengthPrefixed(&entity_id) ||
-      !r.GetLengthPrefixed(&feature) || !r.GetByte(&has_ts) || !r.GetVarsint64(&ts) ||
+      !r.GetLengthPrefixed(&feature) || !r.GetByte(&has_ts) || has_ts > 1 || !r.GetVarsint64(&ts) ||
       !r.GetLengthPrefixed(&event_id)) {
     return Internal("corrupt dead letter");
   }
   std::string_view rest = r.rest();
   ASSIGN_OR_RETURN(record->value, DecodeValue(&rest));
+  if (!rest.empty()) return Internal("corrupt dead letter: trailing bytes");
   record->entity_type = entity_type;
   record->entity_id = entity_id;
   record->feature = feature;

@@ -1,5 +1,6 @@
 #include "engine/internal/history_retention_filter.h"
 
+#include <algorithm>
 #include <string>
 
 #include "engine/internal/keys.h"
@@ -22,16 +23,14 @@ class HistoryRetentionFilter final : public rocksdb::CompactionFilter {
     if (!ParseHistoryKey(std::string_view(key.data(), key.size()), &k)) return false;
     if (k.prefix != prefix_) {
       prefix_.assign(k.prefix);
-      kept_one_before_cutoff_ = false;
+      min_kept_ingest_ = INT64_MAX;
       int64_t retention = (*retention_)(k.feature_id);
       cutoff_ = retention > 0 ? now_ - retention : INT64_MIN;
     }
     if (k.event_ts >= cutoff_) return false;
-    if (!kept_one_before_cutoff_) {
-      kept_one_before_cutoff_ = true;
-      return false;
-    }
-    return true;
+    if (min_kept_ingest_ <= std::max(k.ingest_ts, cutoff_)) return true;  // shadowed
+    min_kept_ingest_ = std::min(min_kept_ingest_, k.ingest_ts);
+    return false;
   }
 
  private:
@@ -40,7 +39,7 @@ class HistoryRetentionFilter final : public rocksdb::CompactionFilter {
   // Filter() is const in RocksDB's interface but a filter object serves one compaction
   // on one thread, so this running state is safe.
   mutable std::string prefix_;
-  mutable bool kept_one_before_cutoff_ = false;
+  mutable int64_t min_kept_ingest_ = INT64_MAX;  // among kept versions below the cutoff
   mutable int64_t cutoff_ = INT64_MIN;
 };
 

@@ -162,6 +162,28 @@ TEST(DeadLetterCodecTest, TrailingBytesAreInternal) {
   ExpectCorrupt(bytes + bytes, "two records back to back");
 }
 
+// The event_ts presence flag is 0 or 1, like the registry codec's flag bytes
+// (engine/doc/formats.md); any other byte means the record is damaged.
+TEST(DeadLetterCodecTest, FlagByteOtherThanZeroOrOneIsInternal) {
+  WriteRecord without_ts = SampleRecord();
+  without_ts.event_ts.reset();
+  WriteRecord zero_ts = SampleRecord();
+  zero_ts.event_ts = 0;
+  const std::string a = Encode(without_ts, Unprocessable("why"));
+  const std::string b = Encode(zero_ts, Unprocessable("why"));
+  ASSERT_EQ(a.size(), b.size());
+  size_t flag = 0;
+  while (flag < a.size() && a[flag] == b[flag]) ++flag;
+  ASSERT_LT(flag, a.size());
+  ASSERT_EQ(a.compare(flag + 1, std::string::npos, b, flag + 1), 0) << "differ only in the flag";
+  ASSERT_EQ(b[flag], 1);
+  for (char bad : {'\x02', '\x80', '\xff'}) {
+    std::string corrupt = b;
+    corrupt[flag] = bad;
+    ExpectCorrupt(corrupt, "event_ts flag " + std::to_string(static_cast<uint8_t>(bad)));
+  }
+}
+
 TEST(DeadLetterCodecTest, RandomCorruptionNeverCrashes) {
   std::mt19937_64 rng(asof::testing::TestSeed());
   const std::vector<Value> values = EveryValueType();

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -206,6 +207,18 @@ TEST_F(EngineSemanticsTest, ExplicitNullIsNullValueAndNotReplacedByDefault) {
   }
 }
 
+// The ttl applies to the stored version whatever its value: a stale explicit null is
+// OUTSIDE_MAX_AGE like any stale value, and the default is served for it.
+TEST_F(EngineSemanticsTest, StaleExplicitNullIsOutsideMaxAge) {
+  Put("u", "with_default", Value::Null(), kT0);
+  clock_.Advance(kTtl + 1);
+  const FeatureValue v = Online("u", "with_default");
+  EXPECT_EQ(v.status, ValueStatus::kOutsideMaxAge);
+  EXPECT_TRUE(v.default_used);
+  EXPECT_EQ(v.value, Value::Int64(7));
+  EXPECT_EQ(v.event_ts, kT0);
+}
+
 TEST_F(EngineSemanticsTest, FutureDatedEventInvisibleOnlineUntilItsTime) {
   Put("u", "score", Value::Double(1), kT0 - 5);
   Put("u", "score", Value::Double(2), kT0 + 50);  // dated in the future
@@ -309,6 +322,26 @@ TEST_F(EngineSemanticsTest, PinnedVersionIsReadAndWrittenIndependently) {
   EXPECT_EQ(Online("u", "score").value, Value::Int64(2));
   EXPECT_EQ(Online("u", "score@2").value, Value::Int64(2));
   EXPECT_EQ(Write({Rec("u", "score", Value::Double(3), kT0)}).rejected, 1u);
+}
+
+TEST_F(EngineSemanticsTest, DeprecatedFeatureRejectsWritesAndStillReads) {
+  Put("u", "score", Value::Double(1), kT0);
+  ASSERT_OK(engine_->registry().Deprecate("user", "score"));
+  WriteResult r = Write({Rec("u", "score", Value::Double(2), kT0 + 1)});
+  EXPECT_EQ(r.rejected, 1u);
+  EXPECT_EQ(Online("u", "score").value, Value::Double(1));
+  EXPECT_EQ(AsOf("u", "score", kT0).value, Value::Double(1));
+}
+
+TEST_F(EngineSemanticsTest, ReadsOfUnknownNamesAndBadIdsFail) {
+  EXPECT_EQ(engine_->ReadOnline({"ghost", {"u"}, {"score"}}).status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(engine_->ReadOnline({"user", {"u"}, {"nope"}}).status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(engine_->ReadOnline({"user", {""}, {"score"}}).status().code(),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(engine_->StartAsOf({"user", {"nope"}, AsOfMode::kEventTime}).status().code(),
+            ErrorCode::kNotFound);
+  EXPECT_EQ(engine_->StartAsOf({"ghost", {"score"}, AsOfMode::kReplay}).status().code(),
+            ErrorCode::kNotFound);
 }
 
 }  // namespace

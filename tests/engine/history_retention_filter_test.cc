@@ -120,13 +120,16 @@ std::string Describe(const FeatureValue& v) {
 TEST_F(HistoryRetentionFilterTest, DropsOldVersionsButKeepsTheAnswerAtTheCutoff) {
   AddFeature("short", 350 * kSec);
   AddFeature("forever", 0);
-  clock_.Set(700 * kSec);
-  for (const std::string id : {"a", "b"}) {
-    for (int i = 1; i <= 6; ++i) {
+  // Streamed as they happen: each version is ingested at its event time, so the ones
+  // before the cutoff also arrived before it and shadow each other.
+  for (int i = 1; i <= 6; ++i) {
+    clock_.Set(i * 100 * kSec);
+    for (const std::string id : {"a", "b"}) {
       Write(id, "short", i * 100 * kSec, i);
       Write(id, "forever", i * 100 * kSec, i);
     }
   }
+  clock_.Set(700 * kSec);
   const std::vector<std::string> features = {"short", "forever"};
   std::vector<int64_t> edges = {350 * kSec, 650 * kSec};
   for (int i = 1; i <= 6; ++i) edges.push_back(i * 100 * kSec);
@@ -268,7 +271,9 @@ TEST_F(HistoryRetentionFilterTest, RandomHistoriesMatchModel) {
   struct Version {
     int64_t event_ts;
     int64_t seq;  // write order, which is ingest order
+    int64_t ingest_ts;
   };
+  int64_t last_ingest = 0;  // the engine's rule: max(now, previous + 1), kept across reopen
   std::map<std::pair<std::string, size_t>, std::vector<Version>> model;
   auto model_answer = [&](const std::string& id, size_t f, int64_t t) {
     FeatureValue out;
@@ -296,7 +301,8 @@ TEST_F(HistoryRetentionFilterTest, RandomHistoriesMatchModel) {
       // Whole seconds plus one microsecond, so no version sits exactly on a cutoff.
       const int64_t e = clock_.NowMicros() - static_cast<int64_t>(rng() % 400) * kSec + 1;
       Write(id, features[f], e, ++seq);
-      model[{id, f}].push_back({e, seq});
+      last_ingest = std::max(clock_.NowMicros(), last_ingest + 1);
+      model[{id, f}].push_back({e, seq, last_ingest});
       if (rng() % 10 == 0) clock_.Advance(static_cast<int64_t>(rng() % 5) * kSec);
     }
     if (rng() % 3 == 0) Reopen();
@@ -313,22 +319,25 @@ TEST_F(HistoryRetentionFilterTest, RandomHistoriesMatchModel) {
     ASSERT_OK_AND_ASSIGN(const std::vector<FeatureValue> before, AsOf(features, rows));
     ASSERT_OK(engine_->CompactAll());
 
-    // The rule: keep what is inside retention and the newest version before the cutoff.
+    // The rule: keep what is dated inside retention; below the cutoff, newest first, drop
+    // a version only when a kept one below the cutoff arrived no later than
+    // max(its ingest_ts, cutoff) (then replay at any T >= cutoff prefers the kept one).
     for (auto& [key, versions] : model) {
       const int64_t r = retention[key.second];
       if (r == 0) continue;
       const int64_t cutoff = now - r;
-      const Version* newest_before = nullptr;
-      for (const Version& v : versions) {
-        if (v.event_ts < cutoff &&
-            (!newest_before ||
-             std::tie(v.event_ts, v.seq) > std::tie(newest_before->event_ts, newest_before->seq))) {
-          newest_before = &v;
-        }
-      }
+      std::sort(versions.begin(), versions.end(), [](const Version& a, const Version& b) {
+        return std::tie(a.event_ts, a.seq) > std::tie(b.event_ts, b.seq);
+      });
       std::vector<Version> kept;
+      int64_t min_kept_ingest = INT64_MAX;
       for (const Version& v : versions) {
-        if (v.event_ts >= cutoff || &v == newest_before) kept.push_back(v);
+        if (v.event_ts >= cutoff) {
+          kept.push_back(v);
+        } else if (min_kept_ingest > std::max(v.ingest_ts, cutoff)) {
+          kept.push_back(v);
+          min_kept_ingest = std::min(min_kept_ingest, v.ingest_ts);
+        }
       }
       versions = kept;
     }

@@ -57,6 +57,7 @@ struct ModelFeature {
   ValueType type = ValueType::kNull;
   int64_t ttl_us = 0;
   std::optional<Value> default_value;
+  bool deprecated = false;
 };
 
 struct ModelVersion {
@@ -83,6 +84,36 @@ class OracleModel {
   void AddFeatureVersion(const std::string& entity, const std::string& name,
                          const ModelFeature& f) {
     features_[entity][name].push_back(f);
+  }
+
+  // A metadata change of the newest version: in place, seen by every later read.
+  void UpdateFeature(const std::string& entity, const std::string& name, int64_t ttl_us,
+                     std::optional<Value> default_value) {
+    ModelFeature& f = features_.at(entity).at(name).back();
+    f.ttl_us = ttl_us;
+    f.default_value = std::move(default_value);
+  }
+
+  // Deprecates "name@N", or every version of "name". `ref` must resolve.
+  void Deprecate(const std::string& entity, const std::string& ref) {
+    const size_t at = ref.find('@');
+    std::vector<ModelFeature>& versions = features_.at(entity).at(ref.substr(0, at));
+    if (at == std::string::npos) {
+      for (ModelFeature& f : versions) f.deprecated = true;
+    } else {
+      versions.at(std::stoul(ref.substr(at + 1)) - 1).deprecated = true;
+    }
+  }
+
+  const ModelFeature* FindById(uint32_t id) const {
+    for (const auto& [entity, names] : features_) {
+      for (const auto& [name, versions] : names) {
+        for (const ModelFeature& f : versions) {
+          if (f.id == id) return &f;
+        }
+      }
+    }
+    return nullptr;
   }
 
   // "name" (newest) or "name@N"; nullptr when unknown.
@@ -112,6 +143,7 @@ class OracleModel {
     if (r.event_id.size() > kMaxEventIdBytes) return InvalidArgument("event id");
     const ModelFeature* f = Resolve(r.entity_type, r.feature);
     if (f == nullptr) return NotFound("feature");
+    if (f->deprecated) return Unprocessable("deprecated");
     if (Status s = CheckValueType(r.value, f->type); !s.ok()) return s;
     if (!r.event_ts.has_value()) return InvalidArgument("no event_ts");
     if (*r.event_ts < 0 || *r.event_ts > kMaxEventTs) return InvalidArgument("event_ts range");
