@@ -46,22 +46,28 @@ Result<OnlineResult> EngineImpl::ReadOnline(const OnlineRequest& request) {
 
   const int64_t now = options_.clock->NowMicros();
   std::unique_ptr<HistoryLookup> history;  // only for future-dated bins, which are rare
+  std::vector<BinView> bins;               // of one entity's record, decoded once for all features
   for (size_t i = 0; i < n; ++i) {
-    if (!statuses[i].ok() && !statuses[i].IsNotFound())
+    if (!statuses[i].ok() && !statuses[i].IsNotFound()) {
       return FromRocks(statuses[i], "online read");
-    std::string_view record = statuses[i].ok()
-                                  ? std::string_view(records[i].data(), records[i].size())
-                                  : std::string_view();
+    }
+    bins.clear();
+    if (statuses[i].ok() &&
+        !DecodeLatestRecord(std::string_view(records[i].data(), records[i].size()), &bins)) {
+      return Internal("corrupt latest record");
+    }
     for (size_t j = 0; j < out.features.size(); ++j) {
       const Feature& f = *out.features[j];
-      BinView bin;
-      int found = record.empty() ? 0 : FindBin(record, f.id, &bin);
-      if (found < 0) return Internal("corrupt latest record");
-      StoredVersion version{bin.event_ts, bin.ingest_ts, bin.value};
-      const StoredVersion* chosen = found ? &version : nullptr;
-      if (found && bin.event_ts > now) {
-        if (!history)
+      const BinView* bin = LookupBin(bins, f.id);
+      StoredVersion version;
+      const StoredVersion* chosen = nullptr;
+      if (bin != nullptr && bin->event_ts <= now) {
+        version = StoredVersion{bin->event_ts, bin->ingest_ts, bin->value};
+        chosen = &version;
+      } else if (bin != nullptr) {
+        if (!history) {
           history = std::make_unique<HistoryLookup>(db_.get(), cfs_[kHistoryCf], nullptr);
+        }
         ASSIGN_OR_RETURN(chosen, history->Find(keys[i], f.id, now, AsOfMode::kEventTime));
       }
       ASSIGN_OR_RETURN(out.values[i * out.features.size() + j], ServeVersion(f, chosen, now));

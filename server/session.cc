@@ -1,5 +1,7 @@
 #include "server/session.h"
 
+#include <cstring>
+
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/as_tuple.hpp>
@@ -79,6 +81,7 @@ asio::awaitable<void> Session::ReadLoop() {
   auto self = shared_from_this();
   wire::FrameDecoder decoder(config_->max_frame_bytes);
   std::vector<char> buf(kReadChunk);
+  std::vector<uint64_t> aligned;
   while (!reading_done_) {
     auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buf), kAwait);
     if (ec) break;
@@ -100,7 +103,11 @@ asio::awaitable<void> Session::ReadLoop() {
         }
         continue;
       }
-      std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(payload.data()),
+      // FlatBuffers reads 8-byte fields in place, so the payload must be 8-byte aligned;
+      // in the stream it follows a 28-byte header at any offset.
+      aligned.resize((payload.size() + 7) / 8);
+      std::memcpy(aligned.data(), payload.data(), payload.size());
+      std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(aligned.data()),
                                      payload.size());
       if (!wire::VerifyPayload(h.type, bytes)) {
         SendError(

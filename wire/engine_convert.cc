@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <iterator>
 #include <limits>
 #include <string>
 
@@ -33,35 +34,12 @@ enum FieldBit : uint16_t {
 constexpr std::string_view kFieldNames[] = {"b",     "i",      "f",       "d",     "s",
                                             "bytes", "floats", "doubles", "longs", "strings"};
 
-uint16_t FieldOf(ValueType type) {
-  switch (type) {
-    case ValueType::kNull:
-      return 0;
-    case ValueType::kBool:
-      return kFieldB;
-    case ValueType::kInt32:
-    case ValueType::kInt64:
-    case ValueType::kTimestamp:
-      return kFieldI;
-    case ValueType::kFloat:
-      return kFieldF;
-    case ValueType::kDouble:
-      return kFieldD;
-    case ValueType::kString:
-      return kFieldS;
-    case ValueType::kBytes:
-      return kFieldBytes;
-    case ValueType::kFloatList:
-      return kFieldFloats;
-    case ValueType::kDoubleList:
-      return kFieldDoubles;
-    case ValueType::kInt64List:
-      return kFieldLongs;
-    case ValueType::kStringList:
-      return kFieldStrings;
-  }
-  return 0;
-}
+// The field each ValueType uses, indexed by its number.
+constexpr uint16_t kFieldOfType[] = {
+    0,           kFieldB, kFieldI,      kFieldI,       kFieldF,     kFieldD,       kFieldS,
+    kFieldBytes, kFieldI, kFieldFloats, kFieldDoubles, kFieldLongs, kFieldStrings,
+};
+static_assert(std::size(kFieldOfType) == kMaxValueType + 1, "a field for every ValueType");
 
 template <typename V>
 bool NonEmpty(const V* v) {
@@ -172,7 +150,7 @@ Result<asof::Value> DecodeValue(const wire::Value* v) {
   const uint8_t tag = v->type();
   if (tag > kMaxValueType) return UnknownValueType(tag);
   const auto type = static_cast<ValueType>(tag);
-  if (uint16_t stray = SetFields(*v) & ~FieldOf(type); stray != 0) {
+  if (uint16_t stray = SetFields(*v) & ~kFieldOfType[tag]; stray != 0) {
     const int bit = std::countr_zero(stray);
     return InvalidArgument("value of type " + std::string(ValueTypeName(type)) +
                            " carries field '" + std::string(kFieldNames[bit]) +

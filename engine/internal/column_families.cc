@@ -69,6 +69,9 @@ CfTuning MakeTuning(const EngineOptions& options, RetentionLookup retention) {
   t.db.create_missing_column_families = true;
   t.db.max_background_jobs = 2;
   t.db.bytes_per_sync = 1 << 20;
+  // The default and registry column families are written rarely; without a cap their
+  // unflushed memtables would pin old WAL files for ever during bulk loads.
+  t.db.max_total_wal_size = 512ull << 20;
   t.db.statistics = rocksdb::CreateDBStatistics();
   t.db.statistics->set_stats_level(rocksdb::StatsLevel::kExceptTimers);
 

@@ -29,16 +29,10 @@ bool DecodeLatestRecord(std::string_view record, std::vector<BinView>* out) {
   return r.empty();
 }
 
-int FindBin(std::string_view record, uint32_t feature_id, BinView* out) {
-  ByteReader r(record);
-  uint64_t count;
-  if (!r.GetVarint64(&count)) return -1;
-  for (uint64_t i = 0; i < count; ++i) {
-    if (!DecodeBin(&r, out)) return -1;
-    if (out->feature_id == feature_id) return 1;
-    if (out->feature_id > feature_id) return 0;  // bins are sorted by feature id
-  }
-  return 0;
+const BinView* LookupBin(std::span<const BinView> bins, uint32_t feature_id) {
+  auto it = std::lower_bound(bins.begin(), bins.end(), feature_id,
+                             [](const BinView& b, uint32_t id) { return b.feature_id < id; });
+  return it != bins.end() && it->feature_id == feature_id ? &*it : nullptr;
 }
 
 void EncodeWinners(std::vector<BinView>* bins, std::string* out) {

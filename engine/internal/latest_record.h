@@ -27,9 +27,9 @@ inline bool BinWins(const BinView& a, const BinView& b) {
 // Appends the bins of `record` to `out`; false when the record is corrupt.
 bool DecodeLatestRecord(std::string_view record, std::vector<BinView>* out);
 
-// Looks up one feature's bin without decoding the rest into memory. Returns 1 when found,
-// 0 when absent, -1 when the record is corrupt.
-int FindBin(std::string_view record, uint32_t feature_id, BinView* out);
+// The bin of `feature_id` among the bins of one decoded record (sorted by feature id,
+// as DecodeLatestRecord leaves them); nullptr when absent.
+const BinView* LookupBin(std::span<const BinView> bins, uint32_t feature_id);
 
 // Keeps the winning bin per feature among `bins` (any order; reordered in place) and
 // writes them, sorted by feature id, as one record to `out` (replacing its contents).
