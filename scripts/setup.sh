@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config clang clang-format libclang-rt-14-dev
   librocksdb-dev libxxhash-dev libjemalloc-dev
   flatbuffers-compiler libflatbuffers-dev
-  libboost1.81-dev libspdlog-dev libtomlplusplus-dev libcli11-dev libedit-dev
+  libboost1.81-dev libspdlog-dev libtomlplusplus-dev libcli11-dev libedit-dev liburing-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 

@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "engine/engine.h"
+#include "server/backend_switch.h"
 #include "server/config.h"
 #include "server/server.h"
 
@@ -33,10 +34,17 @@ asof::EngineOptions EngineOptionsFrom(const ServerConfig& c) {
   return o;
 }
 
-int Run(const ServerConfig& config) {
+int Run(const ServerConfig& config, char** argv) {
   SetUpLogging(config.log_level);
-  if (config.io_backend == "io_uring") {
-    spdlog::warn("[server] io_backend \"io_uring\" is not available in this build; using epoll");
+  std::string backend = config.io_backend;
+  if (backend == "io_uring" && !asof::server::IoUringAvailable()) {
+    spdlog::warn("[server] io_uring is not allowed here (kernel or seccomp); using epoll");
+    backend = "epoll";
+  }
+  if (backend != asof::server::BuiltBackend()) {
+    asof::Status s = asof::server::ExecBackend(backend, argv);  // returns only on failure
+    spdlog::error("[server] {}", s.ToString());
+    return 1;
   }
   auto engine = asof::Engine::Open(EngineOptionsFrom(config));
   if (!engine.ok()) {
@@ -48,9 +56,9 @@ int Run(const ServerConfig& config) {
     spdlog::error("[server] {}", s.ToString());
     return 1;
   }
-  spdlog::info("[server] asofd {} listening on {}:{} (data in {}, sync_writes={})",
+  spdlog::info("[server] asofd {} listening on {}:{} (data in {}, sync_writes={}, io={})",
                ASOF_SERVER_VERSION, config.listen, server->port(), config.data_dir,
-               config.sync_writes);
+               config.sync_writes, asof::server::BuiltBackend());
 
   boost::asio::io_context signals_loop(1);
   boost::asio::signal_set signals(signals_loop, SIGINT, SIGTERM);
@@ -83,7 +91,9 @@ int main(int argc, char** argv) {
   auto* listen = app.add_option("--listen", flags.listen, "listen address");
   auto* port = app.add_option("-p,--port", flags.port, "native protocol port (0: any free)");
   auto* threads = app.add_option("--threads", flags.threads, "I/O threads (0: one per core)");
-  auto* backend = app.add_option("--io-backend", flags.io_backend, "epoll or io_uring");
+  // The last one wins: switching backends re-executes asofd with one appended.
+  auto* backend = app.add_option("--io-backend", flags.io_backend, "epoll or io_uring")
+                      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   auto* sync = app.add_option("--sync-writes", flags.sync_writes,
                               "fsync the WAL before acknowledging writes (true/false)");
   auto* cache = app.add_option("--block-cache-mb", flags.block_cache_mb, "block cache in MiB");
@@ -124,5 +134,5 @@ int main(int argc, char** argv) {
         static_cast<long long>(config.block_cache_mb), config.log_level.c_str());
     return 0;
   }
-  return Run(config);
+  return Run(config, argv);
 }
