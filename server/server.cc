@@ -76,13 +76,20 @@ void Server::Accept() {
             spdlog::warn("[server] accept failed: {}", ec.message());
             continue;
           }
+          if (stopping_) co_return;  // accepted just before the acceptor closed: refuse
           if (sessions_.size() >= config_.max_connections) {
             spdlog::warn("[server] refusing connection: max_connections ({}) reached",
                          config_.max_connections);
             continue;  // the socket closes as it goes out of scope
           }
           socket.set_option(tcp::no_delay(true), ec);
-          std::make_shared<Session>(std::move(socket), &dispatcher_, &config_, &sessions_)->Start();
+          auto session =
+              std::make_shared<Session>(std::move(socket), &dispatcher_, &config_, &sessions_);
+          session->Start();
+          // Stop() sets stopping_ before DrainAll() takes its snapshot of the sessions, so
+          // a session registered too late for the snapshot sees stopping_ here and drains
+          // itself; otherwise it would hold shutdown for the whole grace period.
+          if (stopping_) asio::post(session->executor(), [session] { session->Drain(); });
         }
       },
       asio::detached);
@@ -101,6 +108,9 @@ void Server::Stop() {
 }
 
 void Server::Wait() {
+  // Already waited (main() waits, then the destructor does): a second grace period
+  // would only delay the exit.
+  if (threads_.empty()) return;
   auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.shutdown_grace_ms);
   while (sessions_.size() > 0 && std::chrono::steady_clock::now() < deadline) {

@@ -36,9 +36,7 @@ class NativeOpsTest : public ::testing::Test {
     ASSERT_OK(*start_status_);
     ASSERT_OK_AND_ASSIGN(client_, Client::Connect(OptionsFor(*daemon_)));
   }
-  void TearDown() override {
-    ASSERT_TRUE(daemon_->running()) << "asofd died:\n" << daemon_->log();
-  }
+  void TearDown() override { ASSERT_TRUE(daemon_->running()) << "asofd died:\n" << daemon_->log(); }
 
   // Registers `entity` and an INT64 feature `name` on it.
   void RegisterInt64(const std::string& entity, const std::string& name) {
@@ -172,8 +170,9 @@ TEST_F(NativeOpsTest, RegisterFeatureOutcomesAndVersions) {
   EXPECT_EQ(newest.history.size(), 1u);
 
   // Both versions stay writable and readable, each with its own type.
-  ASSERT_OK_AND_ASSIGN(auto w, client_->Write({Record("reg_et", "u1", "clicks@1", Int64(5), 100),
-                                               Record("reg_et", "u1", "clicks", String("x"), 100)}));
+  ASSERT_OK_AND_ASSIGN(auto w,
+                       client_->Write({Record("reg_et", "u1", "clicks@1", Int64(5), 100),
+                                       Record("reg_et", "u1", "clicks", String("x"), 100)}));
   EXPECT_EQ(w.accepted, 2u);
   ASSERT_OK_AND_ASSIGN(auto r, client_->OnlineRead("reg_et", {"u1"}, {"clicks@1", "clicks"}));
   ASSERT_EQ(r.values.size(), 2u);
@@ -196,8 +195,7 @@ TEST_F(NativeOpsTest, RegisterFeatureErrors) {
   auto unknown_type = client_->RegisterFeature(Spec("regerr_et", "f", 200));
   EXPECT_EQ(unknown_type.status().code(), ErrorCode::kInvalidArgument);
 
-  EXPECT_EQ(client_->DescribeFeature("regerr_et", "missing").status().code(),
-            ErrorCode::kNotFound);
+  EXPECT_EQ(client_->DescribeFeature("regerr_et", "missing").status().code(), ErrorCode::kNotFound);
   ASSERT_OK(client_->RegisterFeature(Spec("regerr_et", "g", vt::kInt64)));
   EXPECT_EQ(client_->DescribeFeature("regerr_et", "g@9").status().code(), ErrorCode::kNotFound);
   EXPECT_EQ(client_->DescribeFeature("regerr_et", "g@x").status().code(),
@@ -227,7 +225,8 @@ TEST_F(NativeOpsTest, ListSearchAndDeprecate) {
     EXPECT_OK(listed);
     if (!listed.ok()) return out;
     for (const auto& f : listed->features) {
-      if (f->spec->entity.starts_with("list_")) out.push_back(f->spec->entity + "/" + f->spec->name);
+      if (f->spec->entity.starts_with("list_"))
+        out.push_back(f->spec->entity + "/" + f->spec->name);
     }
     return out;
   };
@@ -313,12 +312,10 @@ TEST_F(NativeOpsTest, WriteOutcomesAndDeadLetters) {
 
   // The same event_id again (with another value) is acknowledged as a duplicate and
   // not applied, also when repeated inside one request.
-  ASSERT_OK_AND_ASSIGN(auto dup, client_->Write({Record("write_et", "e5", "n", Int64(99), now,
-                                                        "ev-write-1"),
-                                                 Record("write_et", "e8", "n", Int64(8), now,
-                                                        "ev-write-2"),
-                                                 Record("write_et", "e8", "n", Int64(9), now,
-                                                        "ev-write-2")}));
+  ASSERT_OK_AND_ASSIGN(
+      auto dup, client_->Write({Record("write_et", "e5", "n", Int64(99), now, "ev-write-1"),
+                                Record("write_et", "e8", "n", Int64(8), now, "ev-write-2"),
+                                Record("write_et", "e8", "n", Int64(9), now, "ev-write-2")}));
   EXPECT_EQ(dup.accepted, 1u);
   EXPECT_EQ(dup.duplicates, 2u);
   ASSERT_EQ(dup.problems.size(), 2u);
@@ -332,8 +329,8 @@ TEST_F(NativeOpsTest, WriteOutcomesAndDeadLetters) {
   // A record that cannot even be decoded fails the whole request, nothing applied.
   wire::ValueT weird;
   weird.type = 99;
-  auto undecodable = client_->Write({Record("write_et", "e9", "n", Int64(1), now),
-                                     Record("write_et", "e9", "n", weird, now)});
+  auto undecodable = client_->Write(
+      {Record("write_et", "e9", "n", Int64(1), now), Record("write_et", "e9", "n", weird, now)});
   EXPECT_EQ(undecodable.status().code(), ErrorCode::kInvalidArgument);
   EXPECT_NE(undecodable.status().message().find("record 1"), std::string::npos)
       << undecodable.status().ToString();

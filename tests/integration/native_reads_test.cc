@@ -49,18 +49,21 @@ class NativeReadsTest : public ::testing::Test {
   // One as-of read, all chunks concatenated (values row-major).
   Result<std::vector<wire::FeatureValueT>> AsOf(const std::string& entity,
                                                 const std::vector<std::string>& features,
-                                                bool replay, const std::vector<wire::AsOfRowT>& rows,
+                                                bool replay,
+                                                const std::vector<wire::AsOfRowT>& rows,
                                                 int* chunks = nullptr) {
     std::vector<wire::FeatureValueT> out;
     int n = 0;
-    Status s = client_->AsOfRead(entity, features, replay, rows, [&](const wire::AsOfReadChunkT& c) {
-      ++n;
-      if (c.features.size() != features.size()) return Internal("chunk without its features");
-      if (c.values.size() != c.num_rows * features.size()) return Internal("chunk size mismatch");
-      if (c.first_row != out.size() / features.size()) return Internal("chunk out of order");
-      for (const auto& v : c.values) out.push_back(*v);
-      return Status::Ok();
-    });
+    Status s =
+        client_->AsOfRead(entity, features, replay, rows, [&](const wire::AsOfReadChunkT& c) {
+          ++n;
+          if (c.features.size() != features.size()) return Internal("chunk without its features");
+          if (c.values.size() != c.num_rows * features.size())
+            return Internal("chunk size mismatch");
+          if (c.first_row != out.size() / features.size()) return Internal("chunk out of order");
+          for (const auto& v : c.values) out.push_back(*v);
+          return Status::Ok();
+        });
     if (chunks != nullptr) *chunks = n;
     if (!s.ok()) return s;
     return out;
@@ -180,8 +183,8 @@ TEST_F(NativeReadsTest, AsOfEventTimeReplayAndTtlWindow) {
   ASSERT_GT(i2, i1);
 
   // Event time: greatest event_ts <= T, inclusive; duplicate rows each get an answer.
-  std::vector<wire::AsOfRowT> rows = {Row("a", e1 - 1), Row("a", e1),     Row("a", e2 - 1),
-                                      Row("a", e2),     Row("a", e2),     Row("a", i1),
+  std::vector<wire::AsOfRowT> rows = {Row("a", e1 - 1), Row("a", e1),       Row("a", e2 - 1),
+                                      Row("a", e2),     Row("a", e2),       Row("a", i1),
                                       Row("zz", e2),    Row("a", e1 + 100), Row("a", e1 + 101)};
   ASSERT_OK_AND_ASSIGN(auto got, AsOf("asof_et", {"w", "v"}, false, rows));
   ASSERT_EQ(got.size(), rows.size() * 2);
@@ -301,8 +304,8 @@ TEST_F(NativeReadsTest, LargeAsOfStreamsInChunksMatchingTheModel) {
     if (!x_ok || !y_ok) {
       ++mismatches;
       ADD_FAILURE() << "row " << r << " (" << rows[r].entity_id << ", T=" << rows[r].ts
-                    << "): x status " << int(x.status) << " y status " << int(yv.status)
-                    << " seed " << seed;
+                    << "): x status " << int(x.status) << " y status " << int(yv.status) << " seed "
+                    << seed;
     }
   }
 

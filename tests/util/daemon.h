@@ -68,9 +68,8 @@ class Daemon {
   std::string log() const;
   const std::string& log_path() const { return log_path_; }
 
+  // How long Start() waits for the port (default 20 s; sanitizer builds start slowly).
   void set_start_timeout(std::chrono::milliseconds t) { start_timeout_ = t; }
-  // Flags of the next Start (replacing those given to the constructor).
-  void set_flags(std::vector<std::string> flags) { flags_ = std::move(flags); }
 
  private:
   std::vector<std::string> Argv() const;
@@ -79,7 +78,7 @@ class Daemon {
 
   TempDir root_;  // declared first: removed after the process is gone
   const std::string binary_;
-  std::vector<std::string> flags_;
+  const std::vector<std::string> flags_;
   std::string data_dir_;
   std::string log_path_;
   std::chrono::milliseconds start_timeout_{std::chrono::seconds(20)};

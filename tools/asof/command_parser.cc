@@ -88,7 +88,12 @@ Result<std::vector<Token>> Tokenize(std::string_view line) {
 std::optional<std::string> ParsedArgs::Get(std::string_view name) const {
   auto it = options.find(name);
   if (it == options.end()) return std::nullopt;
-  return it->second;
+  return it->second.text;
+}
+
+const Token* ParsedArgs::GetToken(std::string_view name) const {
+  auto it = options.find(name);
+  return it == options.end() ? nullptr : &it->second;
 }
 
 Result<ParsedArgs> ParseArgs(std::span<const Token> args, std::span<const OptionSpec> specs,
@@ -109,8 +114,13 @@ Result<ParsedArgs> ParseArgs(std::span<const Token> args, std::span<const Option
     }
     std::string_view body = std::string_view(t.text).substr(2);
     std::string_view name = body.substr(0, body.find('='));
-    std::optional<std::string> inline_value;
-    if (name.size() < body.size()) inline_value = std::string(body.substr(name.size() + 1));
+    std::optional<Token> inline_value;
+    if (name.size() < body.size()) {
+      size_t offset = 2 + name.size() + 1;  // where the value starts in t.text
+      inline_value =
+          Token{t.text.substr(offset),
+                t.quoted() && t.quote_start >= offset ? t.quote_start - offset : std::string::npos};
+    }
     const OptionSpec* spec = nullptr;
     for (const OptionSpec& s : specs) {
       if (s.name == name) spec = &s;
@@ -120,12 +130,12 @@ Result<ParsedArgs> ParseArgs(std::span<const Token> args, std::span<const Option
                              std::string(command) + "'" + see);
     }
     if (out.Has(name)) return InvalidArgument("option --" + std::string(name) + " given twice");
-    std::string value;
+    Token value;
     if (spec->takes_value()) {
       if (inline_value) {
         value = *inline_value;
       } else if (i + 1 < args.size()) {
-        value = args[++i].text;
+        value = args[++i];
       } else {
         return InvalidArgument("option --" + std::string(name) + " needs a value (" +
                                std::string(spec->value_name) + ")" + see);
@@ -144,8 +154,8 @@ Result<std::vector<std::string>> SplitList(std::string_view text, std::string_vi
   size_t start = 0;
   while (true) {
     size_t comma = text.find(',', start);
-    std::string_view item = text.substr(start, comma == std::string_view::npos ? text.npos
-                                                                               : comma - start);
+    std::string_view item =
+        text.substr(start, comma == std::string_view::npos ? text.npos : comma - start);
     if (item.empty()) {
       return InvalidArgument("empty element in the list of " + std::string(what) + " '" +
                              std::string(text) + "'");

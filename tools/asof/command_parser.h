@@ -45,11 +45,13 @@ struct OptionSpec {
 
 struct ParsedArgs {
   std::vector<Token> positional;
-  std::map<std::string, std::string, std::less<>> options;  // flags map to ""
+  std::map<std::string, Token, std::less<>> options;  // flags map to an empty token
 
   bool Has(std::string_view name) const { return options.find(name) != options.end(); }
   // The option's value, or nullopt when it was not given.
   std::optional<std::string> Get(std::string_view name) const;
+  // The option's value with its quoting, or nullptr when it was not given.
+  const Token* GetToken(std::string_view name) const;
 };
 
 // Splits `args` into positional words and the options of `specs`. kInvalidArgument

@@ -81,6 +81,10 @@ class Shell {
   static std::string CommandsOverview();
 
  private:
+  // The rows of Commands() (commands_table.cc); a member so that it may name the
+  // private Run* members.
+  static std::vector<CommandSpec> BuildCommandTable();
+
   // Commands (commands.cc).
   Status RunHelp(const ParsedArgs& args);
   Status RunPing(const ParsedArgs& args);
@@ -98,6 +102,8 @@ class Shell {
   Status RunAsOf(const ParsedArgs& args);
   Status RunDlq(const ParsedArgs& args);
 
+  // The records of a `put`, values parsed by their features' types, all at `at`.
+  Result<std::vector<wire::WriteRecordT>> PutRecords(const ParsedArgs& args, int64_t at);
   // The connected client; connects on first use.
   Result<Client*> client();
   int64_t Now() const { return options_.now_us(); }

@@ -37,7 +37,9 @@ class Table {
   std::vector<std::vector<std::string>> rows_;
 };
 
-// Code points of well-formed UTF-8 text (bytes of malformed text count one each).
+// Code points of well-formed UTF-8 text (bytes of malformed text count one each). Wide
+// characters (CJK, emoji) take two terminal cells but count one: columns after them may
+// be off by one on a terminal.
 size_t DisplayWidth(std::string_view text);
 
 // Builds one JSON document. Commas and nesting are tracked by the writer; keys and

@@ -21,7 +21,9 @@ constexpr std::array<std::string_view, kMaxValueType + 1> kTypeNames = {
 static_assert(static_cast<int>(ValueType::kStringList) == kMaxValueType);
 
 Status NotA(ValueType type, std::string_view text, std::string_view why = {}) {
-  std::string message = "'" + std::string(text) + "' is not a " + TypeName(uint8_t(type));
+  const std::string name = TypeName(uint8_t(type));
+  std::string message =
+      "'" + std::string(text) + "' is not " + (name.starts_with("I") ? "an " : "a ") + name;
   if (!why.empty()) message += ": " + std::string(why);
   return Unprocessable(std::move(message));
 }
@@ -89,11 +91,9 @@ struct Element {
 };
 
 // Reads a double-quoted string with JSON escapes at text[*pos] == '"'.
-Result<std::string> ReadQuoted(std::string_view text, size_t* pos) {
+Result<std::string> ReadQuoted(ValueType type, std::string_view text, size_t* pos) {
   std::string out;
-  auto bad = [&](std::string_view why) {
-    return Unprocessable("bad string in list " + std::string(text) + ": " + std::string(why));
-  };
+  auto bad = [&](std::string_view why) { return NotA(type, text, why); };
   for (size_t i = *pos + 1; i < text.size(); ++i) {
     char c = text[i];
     if (c == '"') {
@@ -106,9 +106,15 @@ Result<std::string> ReadQuoted(std::string_view text, size_t* pos) {
     }
     if (++i == text.size()) break;
     switch (text[i]) {
-      case 'n': out += '\n'; break;
-      case 't': out += '\t'; break;
-      case 'r': out += '\r'; break;
+      case 'n':
+        out += '\n';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case 'r':
+        out += '\r';
+        break;
       case 'u': {
         uint32_t cp = 0;
         for (int k = 0; k < 4; ++k) {
@@ -120,7 +126,8 @@ Result<std::string> ReadQuoted(std::string_view text, size_t* pos) {
         AppendUtf8(cp, &out);
         break;
       }
-      default: out += text[i];  // \" \\ \/ and any other escaped character
+      default:
+        out += text[i];  // \" \\ \/ and any other escaped character
     }
   }
   return bad("unterminated quote");
@@ -145,7 +152,7 @@ Result<std::vector<Element>> SplitList(ValueType type, std::string_view text) {
       skip_space();
       Element e;
       if (pos < text.size() && text[pos] == '"') {
-        ASSIGN_OR_RETURN(e.text, ReadQuoted(text, &pos));
+        ASSIGN_OR_RETURN(e.text, ReadQuoted(type, text, &pos));
         e.quoted = true;
       } else {
         size_t start = pos;
@@ -167,7 +174,7 @@ Result<std::vector<Element>> SplitList(ValueType type, std::string_view text) {
   return out;
 }
 
-Status ParseListInto(ValueType type, std::string_view text, wire::ValueT* v) {
+Status ParseElements(ValueType type, std::string_view text, wire::ValueT* v) {
   ASSIGN_OR_RETURN(std::vector<Element> elements, SplitList(type, text));
   for (const Element& e : elements) {
     if (!e.quoted && e.text == "null") return NotA(type, text, "lists cannot hold null");
@@ -194,6 +201,15 @@ Status ParseListInto(ValueType type, std::string_view text, wire::ValueT* v) {
     }
   }
   return Status::Ok();
+}
+
+Status ParseListInto(ValueType type, std::string_view text, wire::ValueT* v) {
+  Status status = ParseElements(type, text, v);
+  // An element's error names the element type; say which list it was in.
+  if (!status.ok() && !status.message().starts_with("'" + std::string(text) + "'")) {
+    return NotA(type, text, status.message());
+  }
+  return status;
 }
 
 Status ParseScalarInto(ValueType type, std::string_view text, bool quoted, int64_t now_us,
@@ -228,7 +244,7 @@ Status ParseScalarInto(ValueType type, std::string_view text, bool quoted, int64
       return Status::Ok();
     case ValueType::kTimestamp: {
       auto t = ParseTime(text, now_us);
-      if (!t.ok()) return Unprocessable(t.status().message());
+      if (!t.ok()) return NotA(type, text, t.status().message());
       v->i = *t;
       return Status::Ok();
     }
@@ -299,20 +315,31 @@ std::string FormatValue(const wire::ValueT* value) {
   if (value == nullptr) return "null";
   const wire::ValueT& v = *value;
   switch (static_cast<ValueType>(v.type)) {
-    case ValueType::kNull: return "null";
-    case ValueType::kBool: return v.b ? "true" : "false";
+    case ValueType::kNull:
+      return "null";
+    case ValueType::kBool:
+      return v.b ? "true" : "false";
     case ValueType::kInt32:
-    case ValueType::kInt64: return std::to_string(v.i);
-    case ValueType::kFloat: return FormatFloat(v.f);
-    case ValueType::kDouble: return FormatDouble(v.d);
-    case ValueType::kString: return JsonQuote(v.s);
-    case ValueType::kBytes: return Hex(v.bytes);
-    case ValueType::kTimestamp: return FormatTime(v.i);
-    case ValueType::kFloatList: return FormatList(v.floats, FormatFloat);
-    case ValueType::kDoubleList: return FormatList(v.doubles, FormatDouble);
+    case ValueType::kInt64:
+      return std::to_string(v.i);
+    case ValueType::kFloat:
+      return FormatFloat(v.f);
+    case ValueType::kDouble:
+      return FormatDouble(v.d);
+    case ValueType::kString:
+      return JsonQuote(v.s);
+    case ValueType::kBytes:
+      return Hex(v.bytes);
+    case ValueType::kTimestamp:
+      return FormatTime(v.i);
+    case ValueType::kFloatList:
+      return FormatList(v.floats, FormatFloat);
+    case ValueType::kDoubleList:
+      return FormatList(v.doubles, FormatDouble);
     case ValueType::kInt64List:
       return FormatList(v.longs, [](int64_t i) { return std::to_string(i); });
-    case ValueType::kStringList: return FormatList(v.strings, JsonQuote);
+    case ValueType::kStringList:
+      return FormatList(v.strings, JsonQuote);
   }
   return "<" + TypeName(v.type) + " value>";
 }
@@ -324,14 +351,28 @@ void WriteJsonValue(JsonWriter& json, const wire::ValueT* value) {
   }
   const wire::ValueT& v = *value;
   switch (static_cast<ValueType>(v.type)) {
-    case ValueType::kBool: json.Bool(v.b); return;
+    case ValueType::kBool:
+      json.Bool(v.b);
+      return;
     case ValueType::kInt32:
-    case ValueType::kInt64: json.Int(v.i); return;
-    case ValueType::kFloat: json.Float(v.f); return;
-    case ValueType::kDouble: json.Double(v.d); return;
-    case ValueType::kString: json.String(v.s); return;
-    case ValueType::kBytes: json.String(Hex(v.bytes)); return;
-    case ValueType::kTimestamp: json.String(FormatTime(v.i)); return;
+    case ValueType::kInt64:
+      json.Int(v.i);
+      return;
+    case ValueType::kFloat:
+      json.Float(v.f);
+      return;
+    case ValueType::kDouble:
+      json.Double(v.d);
+      return;
+    case ValueType::kString:
+      json.String(v.s);
+      return;
+    case ValueType::kBytes:
+      json.String(Hex(v.bytes));
+      return;
+    case ValueType::kTimestamp:
+      json.String(FormatTime(v.i));
+      return;
     case ValueType::kFloatList:
       json.BeginArray();
       for (float f : v.floats) json.Float(f);
@@ -352,7 +393,8 @@ void WriteJsonValue(JsonWriter& json, const wire::ValueT* value) {
       for (const auto& s : v.strings) json.String(s);
       json.EndArray();
       return;
-    default: json.Null();
+    default:
+      json.Null();
   }
 }
 
