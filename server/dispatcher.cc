@@ -222,6 +222,12 @@ asio::awaitable<void> Dispatcher::HandleAsOf(const wire::FrameHeader& header,
     sink->SendError(header.request_id, join.status());
     co_return;
   }
+  // Counted as in flight, so a drain waits for the whole stream.
+  sink->BeginAsync();
+  struct EndAsync {
+    ResponseSink* sink;
+    ~EndAsync() { sink->EndAsync(); }
+  } end_async{sink.get()};
   const size_t chunk = config_->asof_chunk_rows;
   flatbuffers::FlatBufferBuilder fbb(64 * 1024);
   size_t first = 0;
@@ -238,8 +244,11 @@ asio::awaitable<void> Dispatcher::HandleAsOf(const wire::FrameHeader& header,
     first += chunk_rows.size();
     sink->Send(MessageType::kAsOfReadChunk, first < rows ? wire::kFlagMore : 0, header.request_id,
                fbb);
-    // Let other connections of this thread in between chunks.
-    if (first < rows) co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+    if (first < rows) {
+      co_await sink->WaitForRoom();
+      // Let other connections of this thread in between chunks.
+      co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+    }
   } while (first < rows);
 }
 

@@ -8,6 +8,7 @@
 #include <flatbuffers/flatbuffers.h>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <memory>
 
 #include "engine/status.h"
@@ -27,6 +28,9 @@ class ResponseSink : public std::enable_shared_from_this<ResponseSink> {
   virtual void BeginAsync() = 0;
   virtual void EndAsync() = 0;
   virtual boost::asio::any_io_executor executor() = 0;
+  // Suspends until the unsent responses are below the connection's buffer limit, so a
+  // streamed answer to a slow reader waits instead of piling up in memory.
+  virtual boost::asio::awaitable<void> WaitForRoom() = 0;
 };
 
 }  // namespace asof::server

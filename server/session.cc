@@ -77,6 +77,15 @@ void Session::SendError(uint64_t request_id, const Status& status) {
   Send(wire::MessageType::kErrorResponse, 0, request_id, fbb);
 }
 
+asio::awaitable<void> Session::WaitForRoom() {
+  // The reader is suspended in the handler that calls this, so its timer is free; the
+  // writer wakes it after every write.
+  while (!closed_ && out_.size() > kMaxUnsentBytes) {
+    reader_wake_.expires_at(asio::steady_timer::time_point::max());
+    co_await reader_wake_.async_wait(kAwait);
+  }
+}
+
 asio::awaitable<void> Session::ReadLoop() {
   auto self = shared_from_this();
   wire::FrameDecoder decoder(config_->max_frame_bytes);

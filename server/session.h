@@ -42,6 +42,7 @@ class Session final : public ResponseSink {
   void BeginAsync() override { ++inflight_; }
   void EndAsync() override;
   boost::asio::any_io_executor executor() override { return socket_.get_executor(); }
+  boost::asio::awaitable<void> WaitForRoom() override;
 
  private:
   boost::asio::awaitable<void> ReadLoop();
