@@ -3,6 +3,8 @@
 # BUILD_DIR defaults to build/. Set ASOF_SANITIZE=address,undefined for a sanitizer build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Cache hits across clones in different folders (ccache keys on relative paths).
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"
 build_dir="${1:-build}"
 shift || true
 

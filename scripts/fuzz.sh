@@ -6,6 +6,8 @@
 # <build dir>/fuzz-artifacts/; replay one with <build dir>/wire/frame_fuzz <file>.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Cache hits across clones in different folders (ccache keys on relative paths).
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"
 seconds="${1:-30}"
 shift || true
 build_dir="${ASOF_FUZZ_BUILD_DIR:-build-fuzz}"
