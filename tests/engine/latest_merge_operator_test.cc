@@ -14,20 +14,11 @@
 #include <vector>
 
 #include "engine/internal/latest_record.h"
+#include "tests/engine/find_bin.h"
 #include "tests/util/test_util.h"
 
 namespace asof::internal {
 namespace {
-
-// A single-feature lookup as the engine does it: decode the record, then look the bin up.
-int FindBin(std::string_view record, uint32_t feature_id, BinView* out) {
-  std::vector<BinView> bins;
-  if (!DecodeLatestRecord(record, &bins)) return -1;
-  const BinView* bin = LookupBin(bins, feature_id);
-  if (bin == nullptr) return 0;
-  *out = *bin;
-  return 1;
-}
 
 // Delegates to the operator under test and counts which entry points RocksDB used, so
 // the test can prove that both the full and the partial merge ran.

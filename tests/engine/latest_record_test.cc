@@ -1,4 +1,5 @@
 #include "engine/internal/latest_record.h"
+#include "tests/engine/find_bin.h"
 
 #include <gtest/gtest.h>
 
@@ -16,16 +17,6 @@
 
 namespace asof::internal {
 namespace {
-
-// A single-feature lookup as the engine does it: decode the record, then look the bin up.
-int FindBin(std::string_view record, uint32_t feature_id, BinView* out) {
-  std::vector<BinView> bins;
-  if (!DecodeLatestRecord(record, &bins)) return -1;
-  const BinView* bin = LookupBin(bins, feature_id);
-  if (bin == nullptr) return 0;
-  *out = *bin;
-  return 1;
-}
 
 // A bin that owns its value, so tests can build and compare them freely.
 struct Bin {
