@@ -25,6 +25,12 @@ int main(int argc, char** argv) {
       return 1;
     }
     load = *loaded;
+    if (options.load_only) {
+      std::printf("load: %llu records in %.1f s (%.0f records/s)\n",
+                  static_cast<unsigned long long>(load->records), load->seconds,
+                  load->seconds > 0 ? static_cast<double>(load->records) / load->seconds : 0.0);
+      return 0;
+    }
   }
   asof::Result<RunResult> result = RunBenchmark(options);
   if (!result.ok()) {

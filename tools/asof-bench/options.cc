@@ -54,7 +54,9 @@ void AddOptions(CLI::App& app, BenchOptions& o) {
                  "open loop: total requests/s over all connections, latency timed from the "
                  "intended send time (0: closed loop)")
       ->check(CLI::NonNegativeNumber);
-  app.add_option("--duration", o.duration_s, "measured seconds after the warm-up (0: no limit)")
+  app.add_option("--duration", o.duration_s,
+                 "measured seconds after the warm-up (0: no limit; with --load and no --requests: "
+                 "load only)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   app.add_option("--warmup", o.warmup_s, "seconds of load before measuring")
@@ -85,10 +87,12 @@ ParsedOptions ParseOptions(int argc, char** argv) {
     AddOptions(app, o);
     app.parse(argc, argv);
     if (o.rate > 0 && app.count("--depth") == 0) o.depth = kOpenLoopDefaultDepth;
-    if (o.duration_s == 0 && o.requests == 0) {
-      throw CLI::ValidationError("--duration 0 needs --requests N, or the run never ends");
-    }
     if (app.count("--duration") == 0 && o.requests > 0) o.duration_s = 0;
+    o.load_only = o.load && o.duration_s == 0 && o.requests == 0;
+    if (o.duration_s == 0 && o.requests == 0 && !o.load_only) {
+      throw CLI::ValidationError(
+          "--duration 0 needs --requests N (or --load), or the run never ends");
+    }
   } catch (const CLI::ParseError& e) {
     parsed.exit_code = app.exit(e);
   } catch (const std::exception& e) {

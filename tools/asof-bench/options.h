@@ -38,6 +38,7 @@ struct BenchOptions {
   uint64_t requests = 0;       // measured requests over all connections; 0: bounded by time only
   bool load = false;           // register `entity_type` and f0..f{M-1}, write every entity first
   uint32_t load_batch = 1000;  // records per write request of the load
+  bool load_only = false;      // --load --duration 0 without --requests: no run after it
   uint64_t seed = 1;
   bool json = false;
 };
