@@ -25,7 +25,6 @@ size_t ThreadCount(const ServerConfig& config) {
 
 Server::Server(const ServerConfig& config, Engine* engine)
     : config_(config),
-      engine_(engine),
       batcher_(engine, static_cast<size_t>(config.max_write_group)),
       dispatcher_(engine, &batcher_, &config_, [this] { return sessions_.size(); }) {}
 

@@ -40,7 +40,6 @@ class Server {
   void Accept();
 
   const ServerConfig config_;
-  Engine* const engine_;
   WriteBatcher batcher_;
   SessionRegistry sessions_;
   Dispatcher dispatcher_;

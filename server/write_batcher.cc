@@ -32,11 +32,6 @@ void WriteBatcher::Submit(std::vector<WriteRecord> records, Done done) {
   done(Unavailable("server is shutting down"));
 }
 
-uint64_t WriteBatcher::groups() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return groups_;
-}
-
 void WriteBatcher::Loop() {
   for (;;) {
     std::vector<Pending> group;
@@ -52,7 +47,6 @@ void WriteBatcher::Loop() {
         group.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
-      ++groups_;
     }
     Apply(&group);
   }

@@ -34,8 +34,6 @@ class WriteBatcher {
 
   void Submit(std::vector<WriteRecord> records, Done done);
 
-  uint64_t groups() const;  // write groups applied so far
-
  private:
   struct Pending {
     std::vector<WriteRecord> records;
@@ -46,11 +44,10 @@ class WriteBatcher {
 
   Engine* const engine_;
   const size_t max_group_;
-  mutable std::mutex mu_;
+  std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Pending> queue_;  // guarded by mu_
   bool stopping_ = false;      // guarded by mu_
-  uint64_t groups_ = 0;        // guarded by mu_
   std::thread thread_;
 };
 
