@@ -26,3 +26,7 @@ find_package(FlatBuffers REQUIRED)
 if(ASOF_BENCHMARKS)
   find_package(benchmark REQUIRED)
 endif()
+
+# Boost 1.81: Asio and Beast (header-only) and JSON (a library), for the server and the
+# HTTP test client.
+find_package(Boost 1.81 CONFIG REQUIRED COMPONENTS json)

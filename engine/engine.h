@@ -160,12 +160,31 @@ struct DeadLetter {
   Status reason;
 };
 
+// A record rejected before it could become a WriteRecord (the HTTP API's JSON records:
+// a missing member, a member of the wrong JSON type, an unknown feature, a bad
+// timestamp), so it never reaches Write. `record` holds what could be read; the caller
+// keeps whatever could not be read where a user can see it: the HTTP API stores the
+// record's whole JSON text as `record.value`, a STRING.
+struct DeadLetterInput {
+  WriteRecord record;
+  Status reason;  // not OK
+};
+
 struct EngineStats {
   uint64_t records_accepted = 0;
   uint64_t records_duplicate = 0;
   uint64_t records_rejected = 0;
   uint64_t block_cache_hits = 0;
   uint64_t block_cache_misses = 0;
+};
+
+// Write activity of one feature version since the engine opened (kept in memory, not
+// persisted: it restarts from zero when the engine reopens).
+struct FeatureActivity {
+  uint32_t feature_id = 0;
+  int64_t last_event_ts = 0;   // greatest event_ts accepted
+  int64_t last_ingest_ts = 0;  // ingest_ts of the latest accepted write
+  uint64_t values_written = 0;
 };
 
 class Engine {
@@ -193,8 +212,16 @@ class Engine {
   // Dead letters in arrival order, starting after `after` (from the beginning if unset).
   virtual Result<std::vector<DeadLetter>> ListDeadLetters(std::optional<DeadLetterId> after,
                                                           size_t limit) = 0;
+  // Stores dead letters for records rejected before Write, in order, after every letter
+  // stored before (same ids and ordering as Write's), in one durable write (synced with
+  // sync_writes); counted in stats().records_rejected. The records are not validated: a
+  // dead letter keeps whatever was received. kInvalidArgument (nothing stored) when a
+  // reason is OK; any other error also means none was stored.
+  virtual Status AddDeadLetters(std::span<const DeadLetterInput> letters) = 0;
 
   virtual EngineStats stats() const = 0;
+  // Features written since open, in feature id order. Cheap: no data is read.
+  virtual std::vector<FeatureActivity> Activity() const = 0;
 
   // Flushes memtables and compacts everything; applies compaction filters now. For
   // tests and maintenance.

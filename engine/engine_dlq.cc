@@ -1,4 +1,8 @@
-// Listing the dead-letter store.
+// The dead-letter store: listing it, and letters for records rejected before Write.
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+
 #include "engine/internal/dead_letter_codec.h"
 #include "engine/internal/engine_impl.h"
 #include "engine/internal/keys.h"
@@ -28,6 +32,34 @@ Result<std::vector<DeadLetter>> EngineImpl::ListDeadLetters(std::optional<DeadLe
   }
   RETURN_IF_ERROR(FromRocks(it->status(), "listing dead letters"));
   return out;
+}
+
+Status EngineImpl::AddDeadLetters(std::span<const DeadLetterInput> letters) {
+  for (const DeadLetterInput& letter : letters) {
+    if (letter.reason.ok()) return InvalidArgument("a dead letter needs a reason");
+  }
+  if (letters.empty()) return Status::Ok();
+  std::lock_guard<std::mutex> lock(write_mu_);
+  // Keys as in Write: the same sequence under the same lock, so letters of both paths
+  // list in one arrival order.
+  last_dlq_ts_ = std::max(last_dlq_ts_, options_.clock->NowMicros());
+  const uint64_t first_seq = next_dlq_seq_;
+  rocksdb::WriteBatch batch;
+  std::string value;
+  rocksdb::Status s;
+  for (size_t i = 0; i < letters.size() && s.ok(); ++i) {
+    value.clear();
+    EncodeDeadLetter(letters[i].record, letters[i].reason, &value);
+    s = batch.Put(cfs_[kDlqCf], DeadLetterKey(last_dlq_ts_, first_seq + i), value);
+  }
+  RETURN_IF_ERROR(FromRocks(s, "building dead-letter batch"));
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync_writes;
+  RETURN_IF_ERROR(FromRocks(db_->Write(wo, &batch), "writing dead letters"));
+  // Only a stored batch consumes its sequence numbers.
+  next_dlq_seq_ = first_seq + letters.size();
+  rejected_.fetch_add(letters.size(), std::memory_order_relaxed);
+  return Status::Ok();
 }
 
 }  // namespace asof::internal

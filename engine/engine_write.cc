@@ -2,6 +2,7 @@
 // their dedup entries and the dead letters in one atomic WriteBatch.
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <map>
 #include <unordered_set>
 
@@ -52,6 +53,7 @@ Result<WriteResult> EngineImpl::Write(std::span<const WriteRecord> records) {
   // Encoded values must stay put while bins borrow them.
   std::vector<std::string> encoded(records.size());
   std::unordered_set<std::string_view> batch_event_ids;
+  std::map<uint32_t, FeatureActivity> activity;
   std::string key;
   rocksdb::Status s;
   auto reject = [&](size_t i, Status reason) {
@@ -100,6 +102,10 @@ Result<WriteResult> EngineImpl::Write(std::span<const WriteRecord> records) {
       PutBE64(&ts, static_cast<uint64_t>(ingest_ts));
       s = batch.Put(cfs_[kDedupCf], r.event_id, ts);
     }
+    FeatureActivity& a = activity[feature_id];
+    a.last_event_ts = a.values_written == 0 ? *r.event_ts : std::max(a.last_event_ts, *r.event_ts);
+    a.last_ingest_ts = ingest_ts;
+    ++a.values_written;
     ++result.accepted;
   }
   if (s.ok()) latest.AppendTo(&batch, cfs_[kLatestCf], &s);
@@ -118,6 +124,7 @@ Result<WriteResult> EngineImpl::Write(std::span<const WriteRecord> records) {
   accepted_.fetch_add(result.accepted, std::memory_order_relaxed);
   duplicates_.fetch_add(result.duplicates, std::memory_order_relaxed);
   rejected_.fetch_add(result.rejected, std::memory_order_relaxed);
+  if (!activity.empty()) RecordActivity(activity);
   return result;
 }
 

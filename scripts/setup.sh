@@ -7,8 +7,12 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config clang clang-format libclang-rt-14-dev
   librocksdb-dev libxxhash-dev libjemalloc-dev
   flatbuffers-compiler libflatbuffers-dev
-  libboost1.81-dev libspdlog-dev libtomlplusplus-dev libcli11-dev libedit-dev liburing-dev
+  libboost1.81-dev libboost-json1.81-dev libssl-dev libspdlog-dev libtomlplusplus-dev libcli11-dev libedit-dev liburing-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  # tests: promtool checks the /metrics page; curl for the API tour
+  prometheus curl
+  # tests: redis-cli and redis-benchmark against the RESP listener
+  redis-tools
 )
 
 missing=()

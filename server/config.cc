@@ -1,10 +1,15 @@
 #include "server/config.h"
 
-#include <fstream>
-#include <set>
-#include <sstream>
+#include <arpa/inet.h>
 
 #include <toml++/toml.h>
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <sstream>
 
 namespace asof::server {
 
@@ -22,6 +27,14 @@ Status Read(const toml::table& table, std::string_view section, std::string_view
       return Status::Ok();
     }
     return InvalidArgument(name + " must be true or false");
+  } else if constexpr (std::is_same_v<T, double>) {
+    // An integer is a fine rate: `rate_limit_rps = 100`.
+    // TOML also has nan and inf, which no rate or size can sensibly be.
+    if (auto v = node->value<double>(); v && std::isfinite(*v)) {
+      *out = *v;
+      return Status::Ok();
+    }
+    return InvalidArgument(name + " must be a finite number");
   } else if constexpr (std::is_same_v<T, std::string>) {
     if (auto v = node->value_exact<std::string>()) {
       *out = *v;
@@ -31,8 +44,10 @@ Status Read(const toml::table& table, std::string_view section, std::string_view
   } else {
     auto v = node->value_exact<int64_t>();
     if (!v) return InvalidArgument(name + " must be an integer");
+    // Signed and unsigned bounds compared without converting a negative value to unsigned.
     if (*v < static_cast<int64_t>(std::numeric_limits<T>::min()) ||
-        static_cast<uint64_t>(*v) > static_cast<uint64_t>(std::numeric_limits<T>::max())) {
+        (*v > 0 &&
+         static_cast<uint64_t>(*v) > static_cast<uint64_t>(std::numeric_limits<T>::max()))) {
       return InvalidArgument(name + " is out of range");
     }
     *out = static_cast<T>(*v);
@@ -57,7 +72,9 @@ const toml::table* Section(const toml::table& root, std::string_view name) {
 }
 
 Status ReadSections(const toml::table& root, ServerConfig* c) {
-  RETURN_IF_ERROR(CheckKeys(root, "", {"server", "durability", "storage", "limits", "log"}));
+  RETURN_IF_ERROR(
+      CheckKeys(root, "",
+                {"server", "http", "resp", "auth", "durability", "storage", "limits", "log"}));
   for (const auto& [key, node] : root) {
     if (!node.is_table())
       return InvalidArgument("[" + std::string(key.str()) + "] must be a table");
@@ -72,6 +89,53 @@ Status ReadSections(const toml::table& root, ServerConfig* c) {
     RETURN_IF_ERROR(Read(*s, "server", "io_backend", &c->io_backend));
     RETURN_IF_ERROR(Read(*s, "server", "data_dir", &c->data_dir));
     RETURN_IF_ERROR(Read(*s, "server", "shutdown_grace_ms", &c->shutdown_grace_ms));
+  }
+  if (const auto* s = Section(root, "http")) {
+    RETURN_IF_ERROR(
+        CheckKeys(*s, "http",
+                  {"enabled", "port", "max_body_bytes", "max_historical_body_bytes",
+                   "max_header_bytes", "header_timeout_ms", "body_timeout_ms", "idle_timeout_ms"}));
+    RETURN_IF_ERROR(Read(*s, "http", "enabled", &c->http_enabled));
+    RETURN_IF_ERROR(Read(*s, "http", "port", &c->http_port));
+    RETURN_IF_ERROR(Read(*s, "http", "max_body_bytes", &c->http_max_body_bytes));
+    RETURN_IF_ERROR(
+        Read(*s, "http", "max_historical_body_bytes", &c->http_max_historical_body_bytes));
+    RETURN_IF_ERROR(Read(*s, "http", "max_header_bytes", &c->http_max_header_bytes));
+    RETURN_IF_ERROR(Read(*s, "http", "header_timeout_ms", &c->http_header_timeout_ms));
+    RETURN_IF_ERROR(Read(*s, "http", "body_timeout_ms", &c->http_body_timeout_ms));
+    RETURN_IF_ERROR(Read(*s, "http", "idle_timeout_ms", &c->http_idle_timeout_ms));
+  }
+  if (const auto* s = Section(root, "resp")) {
+    RETURN_IF_ERROR(CheckKeys(
+        *s, "resp",
+        {"enabled", "port", "max_bulk_bytes", "max_array_length", "max_request_bytes"}));
+    RETURN_IF_ERROR(Read(*s, "resp", "enabled", &c->resp_enabled));
+    RETURN_IF_ERROR(Read(*s, "resp", "port", &c->resp_port));
+    RETURN_IF_ERROR(Read(*s, "resp", "max_bulk_bytes", &c->resp_max_bulk_bytes));
+    RETURN_IF_ERROR(Read(*s, "resp", "max_array_length", &c->resp_max_array_length));
+    RETURN_IF_ERROR(Read(*s, "resp", "max_request_bytes", &c->resp_max_request_bytes));
+  }
+  if (const auto* s = Section(root, "auth")) {
+    RETURN_IF_ERROR(CheckKeys(*s, "auth", {"tokens", "rate_limit_rps", "rate_limit_burst"}));
+    RETURN_IF_ERROR(Read(*s, "auth", "rate_limit_rps", &c->rate_limit_rps));
+    RETURN_IF_ERROR(Read(*s, "auth", "rate_limit_burst", &c->rate_limit_burst));
+    if (const toml::node* tokens = s->get("tokens")) {
+      const toml::array* list = tokens->as_array();
+      if (list == nullptr) return InvalidArgument("auth.tokens must be an array of tables");
+      for (const toml::node& item : *list) {
+        const toml::table* t = item.as_table();
+        if (t == nullptr) return InvalidArgument("auth.tokens must be an array of tables");
+        std::string where = "auth.tokens[" + std::to_string(c->tokens.size()) + "]";
+        RETURN_IF_ERROR(CheckKeys(*t, where, {"name", "sha256", "role", "team", "rate_limit_rps"}));
+        TokenConfig token;
+        RETURN_IF_ERROR(Read(*t, where, "name", &token.name));
+        RETURN_IF_ERROR(Read(*t, where, "sha256", &token.sha256));
+        RETURN_IF_ERROR(Read(*t, where, "role", &token.role));
+        RETURN_IF_ERROR(Read(*t, where, "team", &token.team));
+        RETURN_IF_ERROR(Read(*t, where, "rate_limit_rps", &token.rate_limit_rps));
+        c->tokens.push_back(std::move(token));
+      }
+    }
   }
   if (const auto* s = Section(root, "durability")) {
     RETURN_IF_ERROR(CheckKeys(*s, "durability", {"sync_writes", "max_write_group"}));
@@ -92,7 +156,7 @@ Status ReadSections(const toml::table& root, ServerConfig* c) {
         CheckKeys(*s, "limits",
                   {"max_frame_bytes", "max_entities_per_request", "max_rows_per_asof_request",
                    "max_records_per_write", "max_connections", "max_inflight_per_connection",
-                   "asof_chunk_rows"}));
+                   "asof_chunk_rows", "max_inflight_requests"}));
     RETURN_IF_ERROR(Read(*s, "limits", "max_frame_bytes", &c->max_frame_bytes));
     RETURN_IF_ERROR(Read(*s, "limits", "max_entities_per_request", &c->max_entities_per_request));
     RETURN_IF_ERROR(Read(*s, "limits", "max_rows_per_asof_request", &c->max_rows_per_asof_request));
@@ -101,6 +165,7 @@ Status ReadSections(const toml::table& root, ServerConfig* c) {
     RETURN_IF_ERROR(
         Read(*s, "limits", "max_inflight_per_connection", &c->max_inflight_per_connection));
     RETURN_IF_ERROR(Read(*s, "limits", "asof_chunk_rows", &c->asof_chunk_rows));
+    RETURN_IF_ERROR(Read(*s, "limits", "max_inflight_requests", &c->max_inflight_requests));
   }
   if (const auto* s = Section(root, "log")) {
     RETURN_IF_ERROR(CheckKeys(*s, "log", {"level"}));
@@ -109,7 +174,66 @@ Status ReadSections(const toml::table& root, ServerConfig* c) {
   return Status::Ok();
 }
 
+Status ValidateTokens(const ServerConfig& c) {
+  static const std::set<std::string> kRoles = {"reader", "writer", "admin"};
+  std::set<std::string> names, hashes;
+  for (size_t i = 0; i < c.tokens.size(); ++i) {
+    const TokenConfig& t = c.tokens[i];
+    std::string where = "auth.tokens[" + std::to_string(i) + "]";
+    if (t.name.empty()) return InvalidArgument(where + ".name is missing");
+    // Names appear in logs, metrics labels and error messages: keep them plain.
+    const bool plain =
+        t.name.size() <= 64 && std::all_of(t.name.begin(), t.name.end(), [](char ch) {
+          return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-' ||
+                 ch == '.';
+        });
+    if (!plain) {
+      return InvalidArgument(where + ".name must be 1-64 characters of [A-Za-z0-9_.-]");
+    }
+    if (t.name == "anonymous") {
+      return InvalidArgument(where + ".name \"anonymous\" is reserved for protected mode");
+    }
+    if (!names.insert(t.name).second) {
+      return InvalidArgument(where + ": the name '" + t.name + "' is used twice");
+    }
+    bool hex = t.sha256.size() == 64 && std::all_of(t.sha256.begin(), t.sha256.end(), [](char ch) {
+                 return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
+               });
+    if (!hex) {
+      return InvalidArgument(where + ".sha256 must be 64 lowercase hex digits (asofd hash-token)");
+    }
+    if (!hashes.insert(t.sha256).second) {
+      return InvalidArgument(where + ": the same token hash is configured twice");
+    }
+    if (!kRoles.count(t.role)) {
+      return InvalidArgument(where + ".role must be \"reader\", \"writer\" or \"admin\"");
+    }
+    // A writer's team is what RequireOwner compares feature owners with; without one it
+    // could change nothing, which is surely a mistake in the file.
+    if (t.role == "writer" && t.team.empty()) {
+      return InvalidArgument(where +
+                             ".team is missing: a writer token needs the team whose "
+                             "features it may change");
+    }
+    if (t.rate_limit_rps < 0 && t.rate_limit_rps != -1) {
+      return InvalidArgument(where + ".rate_limit_rps must be >= 0");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
+bool IsLoopback(std::string_view address) {
+  if (address == "localhost") return true;
+  std::string text(address);
+  in_addr v4{};
+  if (inet_pton(AF_INET, text.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, text.c_str(), &v6) != 1) return false;
+  // ::ffff:127.x.x.x is the IPv4 loopback seen through an IPv6 socket.
+  return IN6_IS_ADDR_LOOPBACK(&v6) || (IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127);
+}
 
 Status ValidateConfig(const ServerConfig& c) {
   static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error", "off"};
@@ -129,6 +253,38 @@ Status ValidateConfig(const ServerConfig& c) {
   if (c.max_frame_bytes < 1024) return InvalidArgument("limits.max_frame_bytes must be >= 1024");
   if (c.asof_chunk_rows < 1 || c.max_inflight_per_connection < 1 || c.max_connections < 1) {
     return InvalidArgument("limits must be >= 1");
+  }
+  if (c.max_inflight_requests < 1)
+    return InvalidArgument("limits.max_inflight_requests must be >= 1");
+  if (c.http_max_body_bytes < 1024 || c.http_max_historical_body_bytes < 1024 ||
+      c.http_max_header_bytes < 1024) {
+    return InvalidArgument("http size limits must be >= 1024 bytes");
+  }
+  if (c.http_header_timeout_ms < 1 || c.http_body_timeout_ms < 1 || c.http_idle_timeout_ms < 1) {
+    return InvalidArgument("http timeouts must be >= 1 ms");
+  }
+  if (c.http_enabled && c.http_port != 0 && c.http_port == c.port) {
+    return InvalidArgument("http.port and server.port must differ");
+  }
+  if (c.resp_enabled && c.resp_port != 0 &&
+      (c.resp_port == c.port || (c.http_enabled && c.resp_port == c.http_port))) {
+    return InvalidArgument("resp.port must differ from server.port and http.port");
+  }
+  if (c.resp_max_bulk_bytes < 1024 || c.resp_max_array_length < 16 ||
+      c.resp_max_request_bytes < c.resp_max_bulk_bytes) {
+    return InvalidArgument(
+        "resp limits: max_bulk_bytes must be >= 1024, max_array_length >= 16, and "
+        "max_request_bytes >= max_bulk_bytes");
+  }
+  if (c.rate_limit_rps < 0 || c.rate_limit_burst < 0) {
+    return InvalidArgument("auth rate limits must be >= 0");
+  }
+  RETURN_IF_ERROR(ValidateTokens(c));
+  if (c.tokens.empty() && !IsLoopback(c.listen)) {
+    return InvalidArgument(
+        "protected mode: no [[auth.tokens]] are configured, so asofd only listens on loopback; "
+        "configure tokens (asofd hash-token) before listening on " +
+        c.listen);
   }
   if (!kLevels.count(c.log_level)) {
     return InvalidArgument("log.level must be one of trace, debug, info, warn, error, off");

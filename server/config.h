@@ -5,10 +5,22 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "engine/status.h"
 
 namespace asof::server {
+
+// One API token of [[auth.tokens]]. Only the SHA-256 of the secret is kept (see
+// `asofd hash-token`).
+struct TokenConfig {
+  std::string name;            // for logs and metrics; never the secret
+  std::string sha256;          // 64 lowercase hex digits of SHA-256(secret)
+  std::string role;            // "reader", "writer" or "admin"
+  std::string team;            // owner team whose features this token may change
+  double rate_limit_rps = -1;  // requests/s for this token; -1: [auth].rate_limit_rps
+  bool operator==(const TokenConfig&) const = default;
+};
 
 struct ServerConfig {
   // [server]
@@ -18,6 +30,28 @@ struct ServerConfig {
   std::string io_backend = "epoll";  // "epoll" or "io_uring"
   std::string data_dir = "./asof-data";
   int shutdown_grace_ms = 10000;  // how long SIGTERM waits for in-flight requests
+
+  // [http]
+  bool http_enabled = true;
+  uint16_t http_port = 7071;
+  uint32_t http_max_body_bytes = 16u << 20;              // larger bodies: 413
+  uint32_t http_max_historical_body_bytes = 256u << 20;  // POST /api/features/historical
+  uint32_t http_max_header_bytes = 16384;                // request line + headers: 431
+  int http_header_timeout_ms = 10000;  // a request's headers must arrive within this (slowloris)
+  int http_body_timeout_ms = 60000;    // and its body within this
+  int http_idle_timeout_ms = 60000;    // keep-alive connection idle between requests
+
+  // [resp]: the Redis-compatible listener (server/resp_commands.h)
+  bool resp_enabled = true;
+  uint16_t resp_port = 7072;
+  uint32_t resp_max_bulk_bytes = 64u << 20;       // one argument (Redis: proto-max-bulk-len)
+  uint32_t resp_max_array_length = 1u << 20;      // arguments of one request
+  uint32_t resp_max_request_bytes = 128u << 20;  // one whole request
+
+  // [auth]
+  std::vector<TokenConfig> tokens;  // none: protected mode (loopback only, no auth)
+  double rate_limit_rps = 0;        // default per-token rate; 0: unlimited
+  double rate_limit_burst = 0;      // bucket size; 0: one second's worth of rate_limit_rps
 
   // [durability]
   bool sync_writes = true;     // fsync the WAL before acknowledging a write group
@@ -37,6 +71,9 @@ struct ServerConfig {
   uint32_t max_connections = 10000;
   uint32_t max_inflight_per_connection = 1024;
   uint32_t asof_chunk_rows = 8192;  // rows per streamed as-of response frame
+  // Requests being served at once (both protocols) above which new ones are shed with
+  // 503 / UNAVAILABLE instead of queueing without bound.
+  uint32_t max_inflight_requests = 4096;
 
   // [log]
   std::string log_level = "info";  // trace, debug, info, warn, error, off
@@ -50,7 +87,10 @@ struct ServerConfig {
 Result<ServerConfig> ParseConfig(std::string_view toml_text, std::string_view origin);
 // Reads and parses a file; kNotFound when it does not exist.
 Result<ServerConfig> LoadConfigFile(const std::string& path);
-// Range checks shared by the file and the flags.
+// Range checks shared by the file and the flags, including protected mode: with no
+// tokens, listening on a non-loopback address is refused.
 Status ValidateConfig(const ServerConfig& config);
+// True for 127.0.0.0/8, ::1 and "localhost".
+bool IsLoopback(std::string_view address);
 
 }  // namespace asof::server

@@ -5,6 +5,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <chrono>
+#include <optional>
 
 #include "wire/engine_convert.h"
 
@@ -28,13 +30,123 @@ Status TooLarge(std::string_view what, size_t n, uint32_t limit) {
                          std::to_string(limit) + " (see [limits] in asofd.toml)");
 }
 
+// The weakest role that may send each request (server/auth.h). Unknown types need only a
+// reader: after authentication they are answered "unsupported".
+Role RequiredRole(MessageType type) {
+  switch (type) {
+    case MessageType::kWriteRequest:
+    case MessageType::kRegisterEntityTypeRequest:
+    case MessageType::kRegisterFeatureRequest:
+    case MessageType::kDeprecateFeatureRequest:
+    case MessageType::kListDeadLettersRequest:
+      return Role::kWriter;
+    default:
+      return Role::kReader;
+  }
+}
+
+// Every request but the hello needs a principal (set by the hello, or anonymous with auth
+// off), a strong enough role, and room in its token's rate limit; in that order, as on
+// HTTP, so refused requests do not use up the rate.
+Status Admit(MessageType type, const std::optional<Principal>& who, RateLimiter* limiter) {
+  if (!who.has_value()) {
+    return Status(ErrorCode::kUnauthenticated,
+                  "authentication required: send a HelloRequest with an API token first");
+  }
+  RETURN_IF_ERROR(RequireRole(*who, RequiredRole(type), wire::MessageTypeName(type)));
+  const int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                             std::chrono::steady_clock::now().time_since_epoch())
+                             .count();
+  const int wait_s =
+      limiter->Acquire(who->name, who->rate_limit_rps, who->rate_limit_burst, now_us);
+  if (wait_s > 0) {
+    return Status(ErrorCode::kResourceExhausted,
+                  "rate limit of token '" + who->name + "' exceeded (" +
+                      std::to_string(who->rate_limit_rps) + " requests/s); retry in " +
+                      std::to_string(wait_s) + " s");
+  }
+  return Status::Ok();
+}
+
+// Registering, changing or deprecating `entity`/`ref`: checked against the owner of the
+// registered version when there is one (a team cannot take over another's feature by
+// re-registering it), else against `new_owner`; with no `new_owner` (deprecating) an
+// absent feature is NOT_FOUND. The HTTP registry routes apply the same rule.
+// Check-then-act: an owner change racing with the check is not excluded; owners change
+// rarely, and only by their owner or an admin.
+Status AuthorizeFeatureChange(const Registry& registry, const Principal& who,
+                              std::string_view entity, std::string_view ref,
+                              std::optional<std::string_view> new_owner) {
+  auto existing = registry.Resolve(entity, ref);
+  if (!existing.ok() && (existing.status().code() != ErrorCode::kNotFound || !new_owner)) {
+    return existing.status();
+  }
+  std::string_view owner = existing.ok() ? std::string_view((*existing)->spec.owner) : *new_owner;
+  return RequireOwner(who, owner, std::string(entity) + "/" + std::string(ref));
+}
+
+Operation OperationOf(MessageType type) {
+  switch (type) {
+    case MessageType::kOnlineReadRequest:
+      return Operation::kOnline;
+    case MessageType::kAsOfReadRequest:
+      return Operation::kAsOf;
+    case MessageType::kWriteRequest:
+      return Operation::kIngest;
+    case MessageType::kRegisterEntityTypeRequest:
+    case MessageType::kListEntityTypesRequest:
+    case MessageType::kRegisterFeatureRequest:
+    case MessageType::kDescribeFeatureRequest:
+    case MessageType::kListFeaturesRequest:
+    case MessageType::kDeprecateFeatureRequest:
+      return Operation::kRegistry;
+    default:
+      return Operation::kOther;
+  }
+}
+
 }  // namespace
 
+// One native request in the metrics: in flight from construction until the first Finish
+// (or destruction), then counted with its answer's error code and timed. Shared with the
+// batcher's callback for writes, which finish on the batcher's thread.
+class NativeRequestMeter {
+ public:
+  NativeRequestMeter(Metrics* metrics, MessageType type)
+      : metrics_(metrics), type_(type), start_(std::chrono::steady_clock::now()) {
+    metrics_->inflight(Protocol::kNative).fetch_add(1, std::memory_order_relaxed);
+  }
+  ~NativeRequestMeter() { Finish(); }
+  NativeRequestMeter(const NativeRequestMeter&) = delete;
+  NativeRequestMeter& operator=(const NativeRequestMeter&) = delete;
+
+  // The answer is an error with `code` (else it counts as OK).
+  void Fail(ErrorCode code) { code_.store(code, std::memory_order_relaxed); }
+  void Finish() {
+    if (finished_.exchange(true, std::memory_order_acq_rel)) return;
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start_;
+    metrics_->CountNative(type_, code_.load(std::memory_order_relaxed));
+    metrics_->ObserveLatency(Protocol::kNative, OperationOf(type_), took.count());
+    metrics_->inflight(Protocol::kNative).fetch_sub(1, std::memory_order_relaxed);
+  }
+
+ private:
+  Metrics* const metrics_;
+  const MessageType type_;
+  const std::chrono::steady_clock::time_point start_;
+  std::atomic<ErrorCode> code_{ErrorCode::kOk};
+  std::atomic<bool> finished_{false};
+};
+
 Dispatcher::Dispatcher(Engine* engine, WriteBatcher* batcher, const ServerConfig* config,
+                       Metrics* metrics, const TokenStore* tokens, RateLimiter* limiter,
                        std::function<size_t()> connection_count)
     : engine_(engine),
       batcher_(batcher),
       config_(config),
+      metrics_(metrics),
+      tokens_(tokens),
+      limiter_(limiter),
       connection_count_(std::move(connection_count)),
       started_us_(NowMicros()) {}
 
@@ -52,29 +164,46 @@ asio::awaitable<void> Dispatcher::Handle(const wire::FrameHeader& header,
                                          std::span<const uint8_t> payload,
                                          std::shared_ptr<ResponseSink> sink) {
   requests_.fetch_add(1, std::memory_order_relaxed);
+  auto meter = std::make_shared<NativeRequestMeter>(metrics_, header.type);
   const auto type = static_cast<uint8_t>(header.type);
   if (type % 2 != 0) {
+    meter->Fail(ErrorCode::kInvalidArgument);
     sink->SendError(
         header.request_id,
         InvalidArgument(std::string(wire::MessageTypeName(header.type)) + " is not a request"));
     co_return;
   }
+  if (header.type != MessageType::kHelloRequest) {
+    if (Status admitted = Admit(header.type, sink->principal(), limiter_); !admitted.ok()) {
+      meter->Fail(admitted.code());
+      sink->SendError(header.request_id, admitted);
+      co_return;
+    }
+  }
   if (header.type == MessageType::kWriteRequest) {
-    HandleWrite(header, payload, sink);
+    HandleWrite(header, payload, sink, std::move(meter));
   } else if (header.type == MessageType::kAsOfReadRequest) {
-    co_await HandleAsOf(header, payload, sink);
+    co_await HandleAsOf(header, payload, sink, *meter);
   } else {
-    HandleSync(header, payload, *sink);
+    HandleSync(header, payload, *sink, *meter);
   }
 }
 
 void Dispatcher::HandleSync(const wire::FrameHeader& header, std::span<const uint8_t> payload,
-                            ResponseSink& sink) {
+                            ResponseSink& sink, NativeRequestMeter& meter) {
   flatbuffers::FlatBufferBuilder fbb(1024);
   Status status;
   Registry& registry = engine_->registry();
   switch (header.type) {
     case MessageType::kHelloRequest: {
+      // With auth off this is the anonymous admin whatever the token. A failed hello
+      // leaves an earlier successful one in force: it grants nothing not already held.
+      const auto* r = Root<wire::HelloRequest>(payload);
+      std::optional<std::string_view> token;
+      if (r->token() != nullptr) token = wire::StringOf(r->token());
+      auto who = tokens_->Authenticate(token);
+      if (!(status = who.status()).ok()) break;
+      sink.set_principal(std::move(*who));
       fbb.Finish(wire::CreateHelloResponse(fbb, fbb.CreateString(ASOF_SERVER_VERSION),
                                            wire::kProtocolVersion, config_->max_frame_bytes));
       break;
@@ -96,6 +225,14 @@ void Dispatcher::HandleSync(const wire::FrameHeader& header, std::span<const uin
     case MessageType::kRegisterFeatureRequest: {
       auto args = wire::DecodeRegisterFeatureRequest(*Root<wire::RegisterFeatureRequest>(payload));
       if (!(status = args.status()).ok()) break;
+      const Principal& who = *sink.principal();
+      // A writer registering without an owner registers for its own team.
+      if (args->spec.owner.empty() && who.role == Role::kWriter) args->spec.owner = who.team;
+      // Before the lookup: a name like "x@1" would otherwise resolve as a reference.
+      if (!(status = ValidateName("feature", args->spec.name)).ok()) break;
+      status = AuthorizeFeatureChange(registry, who, args->spec.entity, args->spec.name,
+                                      args->spec.owner);
+      if (!status.ok()) break;
       auto registered = registry.RegisterFeature(args->spec, args->new_version);
       if (!(status = registered.status()).ok()) break;
       wire::BuildRegisterFeatureResponse(*registered, &fbb);
@@ -118,6 +255,9 @@ void Dispatcher::HandleSync(const wire::FrameHeader& header, std::span<const uin
       break;
     case MessageType::kDeprecateFeatureRequest: {
       const auto* r = Root<wire::DeprecateFeatureRequest>(payload);
+      status = AuthorizeFeatureChange(registry, *sink.principal(), wire::StringOf(r->entity()),
+                                      wire::StringOf(r->ref()), std::nullopt);
+      if (!status.ok()) break;
       if (!(status = registry.Deprecate(wire::StringOf(r->entity()), wire::StringOf(r->ref())))
                .ok()) {
         break;
@@ -171,6 +311,7 @@ void Dispatcher::HandleSync(const wire::FrameHeader& header, std::span<const uin
           InvalidArgument("unsupported request " + std::string(wire::MessageTypeName(header.type)));
   }
   if (!status.ok()) {
+    meter.Fail(status.code());
     sink.SendError(header.request_id, status);
     return;
   }
@@ -179,46 +320,55 @@ void Dispatcher::HandleSync(const wire::FrameHeader& header, std::span<const uin
 }
 
 void Dispatcher::HandleWrite(const wire::FrameHeader& header, std::span<const uint8_t> payload,
-                             const std::shared_ptr<ResponseSink>& sink) {
+                             const std::shared_ptr<ResponseSink>& sink,
+                             std::shared_ptr<NativeRequestMeter> meter) {
   auto records = wire::DecodeWriteRequest(*Root<wire::WriteRequest>(payload));
   if (!records.ok()) {
+    meter->Fail(records.status().code());
     sink->SendError(header.request_id, records.status());
     return;
   }
   if (records->size() > config_->max_records_per_write) {
+    meter->Fail(ErrorCode::kPayloadTooLarge);
     sink->SendError(header.request_id, TooLarge("records in one write", records->size(),
                                                 config_->max_records_per_write));
     return;
   }
   sink->BeginAsync();
   const uint64_t id = header.request_id;
-  batcher_->Submit(std::move(*records), [this, sink, id](Result<WriteResult> result) {
-    // Runs on the batcher thread: hand the answer back to the connection's thread.
-    asio::post(sink->executor(), [this, sink, id, result = std::move(result)]() {
-      if (result.ok()) {
-        flatbuffers::FlatBufferBuilder fbb(256);
-        wire::BuildWriteResponse(*result, &fbb);
-        sink->Send(MessageType::kWriteResponse, 0, id, fbb);
-      } else {
-        sink->SendError(id, result.status());
-      }
-      sink->EndAsync();
-    });
-  });
+  batcher_->Submit(std::move(*records),
+                   [this, sink, id, meter = std::move(meter)](Result<WriteResult> result) {
+                     meter->Fail(result.status().code());
+                     meter->Finish();
+                     // Runs on the batcher thread: hand the answer back to the connection's thread.
+                     asio::post(sink->executor(), [this, sink, id, result = std::move(result)]() {
+                       if (result.ok()) {
+                         flatbuffers::FlatBufferBuilder fbb(256);
+                         wire::BuildWriteResponse(*result, &fbb);
+                         sink->Send(MessageType::kWriteResponse, 0, id, fbb);
+                       } else {
+                         sink->SendError(id, result.status());
+                       }
+                       sink->EndAsync();
+                     });
+                   });
 }
 
 asio::awaitable<void> Dispatcher::HandleAsOf(const wire::FrameHeader& header,
                                              std::span<const uint8_t> payload,
-                                             std::shared_ptr<ResponseSink> sink) {
+                                             std::shared_ptr<ResponseSink> sink,
+                                             NativeRequestMeter& meter) {
   const auto* request = Root<wire::AsOfReadRequest>(payload);
   const size_t rows = wire::AsOfRowCount(*request);
   if (rows > config_->max_rows_per_asof_request) {
+    meter.Fail(ErrorCode::kPayloadTooLarge);
     sink->SendError(header.request_id,
                     TooLarge("rows in one as-of read", rows, config_->max_rows_per_asof_request));
     co_return;
   }
   auto join = engine_->StartAsOf(wire::DecodeAsOfSpec(*request));
   if (!join.ok()) {
+    meter.Fail(join.status().code());
     sink->SendError(header.request_id, join.status());
     co_return;
   }
@@ -235,6 +385,7 @@ asio::awaitable<void> Dispatcher::HandleAsOf(const wire::FrameHeader& header,
     auto chunk_rows = wire::DecodeAsOfRows(*request, first, chunk);
     auto values = (*join)->Next(chunk_rows);
     if (!values.ok()) {
+      meter.Fail(values.status().code());
       sink->SendError(header.request_id, values.status());
       co_return;
     }

@@ -16,16 +16,23 @@
 #include <span>
 
 #include "engine/engine.h"
+#include "server/auth.h"
 #include "server/config.h"
+#include "server/metrics.h"
+#include "server/rate_limiter.h"
 #include "server/response_sink.h"
 #include "server/write_batcher.h"
 #include "wire/frame.h"
 
 namespace asof::server {
 
+class NativeRequestMeter;  // dispatcher.cc: one request's metrics
+
 class Dispatcher {
  public:
-  Dispatcher(Engine* engine, WriteBatcher* batcher, const ServerConfig* config,
+  // Pointers are not owned and outlive the dispatcher.
+  Dispatcher(Engine* engine, WriteBatcher* batcher, const ServerConfig* config, Metrics* metrics,
+             const TokenStore* tokens, RateLimiter* limiter,
              std::function<size_t()> connection_count);
 
   boost::asio::awaitable<void> Handle(const wire::FrameHeader& header,
@@ -36,19 +43,27 @@ class Dispatcher {
   void BuildError(const Status& status, flatbuffers::FlatBufferBuilder* fbb) const;
 
   uint64_t requests() const { return requests_.load(std::memory_order_relaxed); }
+  // For the sessions' connection gauge.
+  Metrics* metrics() const { return metrics_; }
 
  private:
+  // Each reports the error code of its answer to `meter`.
   void HandleSync(const wire::FrameHeader& header, std::span<const uint8_t> payload,
-                  ResponseSink& sink);
+                  ResponseSink& sink, NativeRequestMeter& meter);
   void HandleWrite(const wire::FrameHeader& header, std::span<const uint8_t> payload,
-                   const std::shared_ptr<ResponseSink>& sink);
+                   const std::shared_ptr<ResponseSink>& sink,
+                   std::shared_ptr<NativeRequestMeter> meter);
   boost::asio::awaitable<void> HandleAsOf(const wire::FrameHeader& header,
                                           std::span<const uint8_t> payload,
-                                          std::shared_ptr<ResponseSink> sink);
+                                          std::shared_ptr<ResponseSink> sink,
+                                          NativeRequestMeter& meter);
 
   Engine* const engine_;
   WriteBatcher* const batcher_;
   const ServerConfig* const config_;
+  Metrics* const metrics_;
+  const TokenStore* const tokens_;
+  RateLimiter* const limiter_;
   std::function<size_t()> connection_count_;
   const int64_t started_us_;
   std::atomic<uint64_t> requests_{0};

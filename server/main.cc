@@ -2,12 +2,17 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <openssl/rand.h>
+#include <unistd.h>
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <cstdio>
+#include <iostream>
+#include <string>
 
 #include "engine/engine.h"
+#include "server/auth.h"
 #include "server/backend_switch.h"
 #include "server/config.h"
 #include "server/server.h"
@@ -34,6 +39,81 @@ asof::EngineOptions EngineOptionsFrom(const ServerConfig& c) {
   return o;
 }
 
+// Says who may connect, so an operator reading the log knows whether auth is on.
+void LogAuth(const ServerConfig& config) {
+  if (config.tokens.empty()) {
+    spdlog::info(
+        "[auth] protected mode: no tokens configured; accepting only loopback connections "
+        "without authentication (see [auth] in conf/asofd.toml)");
+    return;
+  }
+  std::string names;
+  for (const auto& t : config.tokens) {
+    if (!names.empty()) names += ", ";
+    names += t.name + " (" + t.role + (t.team.empty() ? "" : ", team " + t.team) + ")";
+  }
+  spdlog::info("[auth] {} API token(s) configured: {}", config.tokens.size(), names);
+}
+
+// base64url without padding: safe in headers, URLs, shells and TOML strings unquoted.
+std::string Base64Url(const unsigned char* data, size_t n) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  uint32_t bits = 0;
+  int count = 0;
+  for (size_t i = 0; i < n; ++i) {
+    bits = (bits << 8) | data[i];
+    count += 8;
+    while (count >= 6) {
+      count -= 6;
+      out += kAlphabet[(bits >> count) & 0x3f];
+    }
+  }
+  if (count > 0) out += kAlphabet[(bits << (6 - count)) & 0x3f];
+  return out;
+}
+
+struct HashTokenArgs {
+  std::string secret;
+  bool generate = false;
+  std::string name = "CHANGE-ME";
+  std::string role = "reader";
+  std::string team = "CHANGE-ME";
+};
+
+int HashToken(const HashTokenArgs& args, bool secret_given) {
+  if (args.generate) {
+    unsigned char bytes[32];
+    if (RAND_bytes(bytes, sizeof bytes) != 1) {
+      std::fprintf(stderr, "asofd: the system random generator failed\n");
+      return 1;
+    }
+    const std::string secret = Base64Url(bytes, sizeof bytes);
+    const std::string hash = asof::server::Sha256Hex(secret);
+    std::printf(
+        "secret: %s\nsha256: %s\n\n"
+        "# Give the secret to the client (asof --token, ASOF_TOKEN, or HTTP\n"
+        "# \"Authorization: Bearer <secret>\"); only its hash goes into asofd.toml:\n"
+        "[[auth.tokens]]\nname = \"%s\"\nsha256 = \"%s\"\nrole = \"%s\"\nteam = \"%s\"\n",
+        secret.c_str(), hash.c_str(), args.name.c_str(), hash.c_str(), args.role.c_str(),
+        args.team.c_str());
+    return 0;
+  }
+  std::string secret = args.secret;
+  if (!secret_given) {
+    if (isatty(STDIN_FILENO)) std::fprintf(stderr, "secret (one line): ");
+    if (!std::getline(std::cin, secret)) secret.clear();
+    if (!secret.empty() && secret.back() == '\r') secret.pop_back();
+  }
+  if (secret.empty()) {
+    std::fprintf(stderr, "asofd: hash-token: the secret is empty\n");
+    return 2;
+  }
+  std::printf("%s\n", asof::server::Sha256Hex(secret).c_str());
+  return 0;
+}
+
 int Run(const ServerConfig& config, char** argv) {
   SetUpLogging(config.log_level);
   std::string backend = config.io_backend;
@@ -46,6 +126,7 @@ int Run(const ServerConfig& config, char** argv) {
     spdlog::error("[server] {}", s.ToString());
     return 1;
   }
+  LogAuth(config);
   auto engine = asof::Engine::Open(EngineOptionsFrom(config));
   if (!engine.ok()) {
     spdlog::error("[engine] cannot open {}: {}", config.data_dir, engine.status().ToString());
@@ -55,6 +136,15 @@ int Run(const ServerConfig& config, char** argv) {
   if (auto s = server->Start(); !s.ok()) {
     spdlog::error("[server] {}", s.ToString());
     return 1;
+  }
+  // Before the native line, which tests take as "fully up".
+  if (server->http_port() != 0) {
+    spdlog::info("[http] HTTP API listening on {}:{} (try: curl http://{}:{}/healthz)",
+                 config.listen, server->http_port(), config.listen, server->http_port());
+  }
+  if (server->resp_port() != 0) {
+    spdlog::info("[resp] RESP listening on {}:{} (try: redis-cli -p {} PING)", config.listen,
+                 server->resp_port(), server->resp_port());
   }
   spdlog::info("[server] asofd {} listening on {}:{} (data in {}, sync_writes={}, io={})",
                ASOF_SERVER_VERSION, config.listen, server->port(), config.data_dir,
@@ -90,6 +180,9 @@ int main(int argc, char** argv) {
   auto* data_dir = app.add_option("-d,--data-dir", flags.data_dir, "data directory");
   auto* listen = app.add_option("--listen", flags.listen, "listen address");
   auto* port = app.add_option("-p,--port", flags.port, "native protocol port (0: any free)");
+  auto* http_port = app.add_option("--http-port", flags.http_port, "HTTP API port (0: any free)");
+  auto* resp_port = app.add_option("--resp-port", flags.resp_port,
+                                   "RESP (Redis-compatible) port (0: any free)");
   auto* threads = app.add_option("--threads", flags.threads, "I/O threads (0: one per core)");
   // The last one wins: switching backends re-executes asofd with one appended.
   auto* backend = app.add_option("--io-backend", flags.io_backend, "epoll or io_uring")
@@ -102,7 +195,28 @@ int main(int argc, char** argv) {
   bool print_config = false;
   app.add_flag("--print-config", print_config, "print the effective settings and exit");
   app.set_version_flag("-V,--version", std::string("asofd ") + ASOF_SERVER_VERSION);
+
+  HashTokenArgs hash_args;
+  CLI::App* hash_token = app.add_subcommand(
+      "hash-token",
+      "Print the SHA-256 of an API token's secret, for sha256 in [[auth.tokens]]. The secret "
+      "is read as one line from stdin (trailing newline stripped), e.g.\n"
+      "  printf %s \"$SECRET\" | asofd hash-token\n"
+      "or given with --secret (visible in ps and shell history). With --generate, asofd makes "
+      "a new random secret (32 bytes, base64url) and prints it, its hash and a ready-to-paste "
+      "[[auth.tokens]] block.");
+  auto* secret_opt =
+      hash_token->add_option("--secret", hash_args.secret, "the secret (default: read stdin)");
+  hash_token
+      ->add_flag("-g,--generate", hash_args.generate,
+                 "generate a new secret and print it with its hash and a config block")
+      ->excludes(secret_opt);
+  hash_token->add_option("--name", hash_args.name, "token name for the --generate block");
+  hash_token->add_option("--role", hash_args.role, "role for the --generate block")
+      ->check(CLI::IsMember({"reader", "writer", "admin"}));
+  hash_token->add_option("--team", hash_args.team, "team for the --generate block");
   CLI11_PARSE(app, argc, argv);
+  if (hash_token->parsed()) return HashToken(hash_args, static_cast<bool>(*secret_opt));
 
   ServerConfig config;
   if (!config_path.empty()) {
@@ -116,6 +230,8 @@ int main(int argc, char** argv) {
   if (*data_dir) config.data_dir = flags.data_dir;
   if (*listen) config.listen = flags.listen;
   if (*port) config.port = flags.port;
+  if (*http_port) config.http_port = flags.http_port;
+  if (*resp_port) config.resp_port = flags.resp_port;
   if (*threads) config.threads = flags.threads;
   if (*backend) config.io_backend = flags.io_backend;
   if (*sync) config.sync_writes = flags.sync_writes;

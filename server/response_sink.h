@@ -10,8 +10,10 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <memory>
+#include <optional>
 
 #include "engine/status.h"
+#include "server/auth.h"
 #include "wire/frame.h"
 
 namespace asof::server {
@@ -31,6 +33,14 @@ class ResponseSink : public std::enable_shared_from_this<ResponseSink> {
   // Suspends until the unsent responses are below the connection's buffer limit, so a
   // streamed answer to a slow reader waits instead of piling up in memory.
   virtual boost::asio::awaitable<void> WaitForRoom() = 0;
+
+  // Who is on this connection: set by a successful HelloRequest (or, with auth off, the
+  // anonymous admin from the start); unset while a token is required and none was shown.
+  const std::optional<Principal>& principal() const { return principal_; }
+  void set_principal(Principal p) { principal_ = std::move(p); }
+
+ private:
+  std::optional<Principal> principal_;
 };
 
 }  // namespace asof::server

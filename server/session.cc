@@ -25,19 +25,27 @@ constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 }  // namespace
 
 Session::Session(asio::ip::tcp::socket socket, Dispatcher* dispatcher, const ServerConfig* config,
-                 SessionRegistry* registry)
+                 SessionRegistry* registry, const TokenStore* tokens)
     : socket_(std::move(socket)),
       dispatcher_(dispatcher),
       config_(config),
       registry_(registry),
       writer_wake_(socket_.get_executor(), asio::steady_timer::time_point::max()),
-      reader_wake_(socket_.get_executor(), asio::steady_timer::time_point::max()) {}
+      reader_wake_(socket_.get_executor(), asio::steady_timer::time_point::max()) {
+  if (!tokens->enabled()) {
+    auto anonymous = tokens->Authenticate(std::nullopt);
+    if (anonymous.ok()) set_principal(*anonymous);
+  }
+  dispatcher_->metrics()->connections(Protocol::kNative).fetch_add(1, std::memory_order_relaxed);
+}
 
-Session::~Session() = default;
+Session::~Session() {
+  dispatcher_->metrics()->connections(Protocol::kNative).fetch_sub(1, std::memory_order_relaxed);
+}
 
 void Session::Start() {
   auto self = std::static_pointer_cast<Session>(shared_from_this());
-  registry_->Add(self);
+  registry_->Add(std::static_pointer_cast<Drainable>(self));
   asio::co_spawn(
       socket_.get_executor(), [self]() { return self->ReadLoop(); }, asio::detached);
   asio::co_spawn(

@@ -19,22 +19,24 @@
 
 #include "server/config.h"
 #include "server/response_sink.h"
+#include "server/session_registry.h"
 
 namespace asof::server {
 
 class Dispatcher;
-class SessionRegistry;
 
-class Session final : public ResponseSink {
+class Session final : public ResponseSink, public Drainable {
  public:
+  // With auth off (no tokens) the connection starts as the anonymous admin; otherwise
+  // unauthenticated until a HelloRequest shows a token.
   Session(boost::asio::ip::tcp::socket socket, Dispatcher* dispatcher, const ServerConfig* config,
-          SessionRegistry* registry);
+          SessionRegistry* registry, const TokenStore* tokens);
   ~Session() override;
 
   // Starts the reader and writer coroutines; the session keeps itself alive until both end.
   void Start();
   // Graceful: stop reading, answer what is in flight, then close.
-  void Drain();
+  void Drain() override;
 
   void Send(wire::MessageType type, uint16_t flags, uint64_t request_id,
             const flatbuffers::FlatBufferBuilder& fbb) override;

@@ -7,20 +7,20 @@
 
 namespace asof::server {
 
-void SessionRegistry::Add(const std::shared_ptr<Session>& session) {
+void SessionRegistry::Add(const std::shared_ptr<Drainable>& session) {
   std::lock_guard<std::mutex> lock(mu_);
   sessions_.emplace(session.get(), session);
   count_.store(sessions_.size(), std::memory_order_relaxed);
 }
 
-void SessionRegistry::Remove(const Session* session) {
+void SessionRegistry::Remove(const Drainable* session) {
   std::lock_guard<std::mutex> lock(mu_);
   sessions_.erase(session);
   count_.store(sessions_.size(), std::memory_order_relaxed);
 }
 
 void SessionRegistry::DrainAll() {
-  std::vector<std::shared_ptr<Session>> live;
+  std::vector<std::shared_ptr<Drainable>> live;
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (auto& [ptr, weak] : sessions_) {

@@ -4,25 +4,32 @@
 #pragma once
 
 #include <atomic>
+#include <boost/asio/any_io_executor.hpp>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
 
 namespace asof::server {
 
-class Session;
+// A connection that shutdown can drain: stop reading, answer what is in flight, close.
+class Drainable {
+ public:
+  virtual ~Drainable() = default;
+  virtual void Drain() = 0;  // called on executor()
+  virtual boost::asio::any_io_executor executor() = 0;
+};
 
 class SessionRegistry {
  public:
-  void Add(const std::shared_ptr<Session>& session);
-  void Remove(const Session* session);
+  void Add(const std::shared_ptr<Drainable>& session);
+  void Remove(const Drainable* session);
   size_t size() const { return count_.load(std::memory_order_relaxed); }
   // Posts Drain() to every live session, on its own executor.
   void DrainAll();
 
  private:
   mutable std::mutex mu_;
-  std::unordered_map<const Session*, std::weak_ptr<Session>> sessions_;  // guarded by mu_
+  std::unordered_map<const Drainable*, std::weak_ptr<Drainable>> sessions_;  // guarded by mu_
   std::atomic<size_t> count_{0};
 };
 

@@ -1,9 +1,11 @@
 #include "server/write_batcher.h"
 
+#include <chrono>
+
 namespace asof::server {
 
-WriteBatcher::WriteBatcher(Engine* engine, size_t max_group)
-    : engine_(engine), max_group_(max_group) {}
+WriteBatcher::WriteBatcher(Engine* engine, size_t max_group, Metrics* metrics)
+    : engine_(engine), max_group_(max_group), metrics_(metrics) {}
 
 WriteBatcher::~WriteBatcher() { Stop(); }
 
@@ -52,10 +54,21 @@ void WriteBatcher::Loop() {
   }
 }
 
+Result<WriteResult> WriteBatcher::TimedWrite(std::span<const WriteRecord> records) {
+  const auto start = std::chrono::steady_clock::now();
+  Result<WriteResult> result = engine_->Write(records);
+  if (metrics_ != nullptr) {
+    metrics_->ObserveWriteGroup(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    if (result.ok()) metrics_->CountRecords(*result);
+  }
+  return result;
+}
+
 void WriteBatcher::Apply(std::vector<Pending>* group) {
   if (group->size() == 1) {
     Pending& p = group->front();
-    p.done(engine_->Write(p.records));
+    p.done(TimedWrite(p.records));
     return;
   }
   std::vector<WriteRecord> all;
@@ -64,7 +77,7 @@ void WriteBatcher::Apply(std::vector<Pending>* group) {
     offsets.push_back(all.size());
     std::move(p.records.begin(), p.records.end(), std::back_inserter(all));
   }
-  Result<WriteResult> result = engine_->Write(all);
+  Result<WriteResult> result = TimedWrite(all);
   if (!result.ok()) {
     for (Pending& p : *group) p.done(result.status());
     return;

@@ -13,10 +13,12 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <span>
 #include <thread>
 #include <vector>
 
 #include "engine/engine.h"
+#include "server/metrics.h"
 
 namespace asof::server {
 
@@ -24,7 +26,8 @@ class WriteBatcher {
  public:
   using Done = std::function<void(Result<WriteResult>)>;
 
-  WriteBatcher(Engine* engine, size_t max_group);
+  // `metrics` (not owned) receives group commit times and record outcomes.
+  WriteBatcher(Engine* engine, size_t max_group, Metrics* metrics);
   ~WriteBatcher();  // Stop()s
 
   void Start();
@@ -41,9 +44,12 @@ class WriteBatcher {
   };
   void Loop();
   void Apply(std::vector<Pending>* group);
+  // Engine::Write, timed and counted in the metrics.
+  Result<WriteResult> TimedWrite(std::span<const WriteRecord> records);
 
   Engine* const engine_;
   const size_t max_group_;
+  Metrics* const metrics_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Pending> queue_;  // guarded by mu_

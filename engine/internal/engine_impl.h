@@ -1,6 +1,6 @@
 // EngineImpl: the Engine of engine.h over one RocksDB instance. Split across files by
 // concern: engine_open.cc (lifecycle, stats), engine_write.cc (validation and the write
-// batch), engine_read_online.cc, engine_read_asof.cc, engine_dlq.cc.
+// batch), engine_read_online.cc, engine_read_asof.cc, engine_dlq.cc, engine_activity.cc.
 //
 // Concurrency: Write() holds write_mu_ for the whole batch, because the dedup check and
 // the ingest_ts sequence must be atomic with the write. Reads take no engine lock.
@@ -9,6 +9,7 @@
 #include <rocksdb/db.h>
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -31,7 +32,9 @@ class EngineImpl final : public Engine {
   Result<std::unique_ptr<AsOfJoin>> StartAsOf(const AsOfSpec& spec) override;
   Result<std::vector<DeadLetter>> ListDeadLetters(std::optional<DeadLetterId> after,
                                                   size_t limit) override;
+  Status AddDeadLetters(std::span<const DeadLetterInput> letters) override;
   EngineStats stats() const override;
+  std::vector<FeatureActivity> Activity() const override;
   Status CompactAll() override;
 
   rocksdb::DB* db() const { return db_.get(); }
@@ -58,6 +61,12 @@ class EngineImpl final : public Engine {
   // Timestamp of the newest dead-letter key; new keys never sort before it, even when
   // the clock steps back, so listing "after" an id never misses newer letters.
   int64_t last_dlq_ts_ = 0;  // guarded by write_mu_
+
+  // Per-feature write activity (engine_activity.cc). Its own lock, held only for the
+  // in-memory update: Activity() must not wait for a write's I/O under write_mu_.
+  void RecordActivity(const std::map<uint32_t, FeatureActivity>& batch);
+  mutable std::mutex activity_mu_;
+  std::map<uint32_t, FeatureActivity> activity_;  // guarded by activity_mu_
 
   std::atomic<uint64_t> accepted_{0};
   std::atomic<uint64_t> duplicates_{0};

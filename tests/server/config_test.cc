@@ -43,6 +43,24 @@ threads = 3
 io_backend = "io_uring"
 data_dir = "/var/lib/asof"
 shutdown_grace_ms = 500
+[http]
+enabled = false
+port = 9001
+max_body_bytes = 2000
+max_historical_body_bytes = 3000
+max_header_bytes = 4000
+header_timeout_ms = 5
+body_timeout_ms = 6
+idle_timeout_ms = 7
+[auth]
+rate_limit_rps = 12.5
+rate_limit_burst = 40
+[[auth.tokens]]
+name = "ops"
+sha256 = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+role = "admin"
+team = "platform"
+rate_limit_rps = 3
 [durability]
 sync_writes = false
 max_write_group = 17
@@ -59,6 +77,7 @@ max_records_per_write = 13
 max_connections = 14
 max_inflight_per_connection = 15
 asof_chunk_rows = 16
+max_inflight_requests = 18
 [log]
 level = "debug"
 )";
@@ -69,6 +88,22 @@ level = "debug"
   EXPECT_EQ(c.io_backend, "io_uring");
   EXPECT_EQ(c.data_dir, "/var/lib/asof");
   EXPECT_EQ(c.shutdown_grace_ms, 500);
+  EXPECT_FALSE(c.http_enabled);
+  EXPECT_EQ(c.http_port, 9001);
+  EXPECT_EQ(c.http_max_body_bytes, 2000u);
+  EXPECT_EQ(c.http_max_historical_body_bytes, 3000u);
+  EXPECT_EQ(c.http_max_header_bytes, 4000u);
+  EXPECT_EQ(c.http_header_timeout_ms, 5);
+  EXPECT_EQ(c.http_body_timeout_ms, 6);
+  EXPECT_EQ(c.http_idle_timeout_ms, 7);
+  EXPECT_EQ(c.rate_limit_rps, 12.5);
+  EXPECT_EQ(c.rate_limit_burst, 40);
+  ASSERT_EQ(c.tokens.size(), 1u);
+  EXPECT_EQ(c.tokens[0].name, "ops");
+  EXPECT_EQ(c.tokens[0].sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(c.tokens[0].role, "admin");
+  EXPECT_EQ(c.tokens[0].team, "platform");
+  EXPECT_EQ(c.tokens[0].rate_limit_rps, 3);
   EXPECT_FALSE(c.sync_writes);
   EXPECT_EQ(c.max_write_group, 17);
   EXPECT_EQ(c.block_cache_mb, 8);
@@ -82,6 +117,7 @@ level = "debug"
   EXPECT_EQ(c.max_connections, 14u);
   EXPECT_EQ(c.max_inflight_per_connection, 15u);
   EXPECT_EQ(c.asof_chunk_rows, 16u);
+  EXPECT_EQ(c.max_inflight_requests, 18u);
   EXPECT_EQ(c.log_level, "debug");
 }
 
@@ -140,6 +176,163 @@ TEST(ConfigTest, ValidationErrorsNameTheOrigin) {
   Result<ServerConfig> parsed = ParseConfig("[log]\nlevel = \"loud\"\n", "my.toml");
   ASSERT_FALSE(parsed.ok());
   EXPECT_EQ(parsed.status().message().rfind("my.toml", 0), 0u) << parsed.status().message();
+}
+
+// A token block with every field valid; `extra` lines are appended inside it.
+std::string Token(const std::string& name, char hash_digit, const std::string& role,
+                  const std::string& extra = "") {
+  return "[[auth.tokens]]\nname = \"" + name + "\"\nsha256 = \"" + std::string(64, hash_digit) +
+         "\"\nrole = \"" + role + "\"\nteam = \"growth\"\n" + extra;
+}
+
+TEST(ConfigTest, TokensAreParsedInOrderWithTheirDefaults) {
+  const std::string toml = "[auth]\nrate_limit_rps = 100\n" + Token("a", '1', "reader") +
+                           Token("b", '2', "writer", "rate_limit_rps = 0\n") +
+                           "[[auth.tokens]]\nname = \"c\"\nsha256 = \"" + std::string(64, '3') +
+                           "\"\nrole = \"admin\"\n";
+  ASSERT_OK_AND_ASSIGN(ServerConfig c, ParseConfig(toml, "tokens.toml"));
+  ASSERT_EQ(c.tokens.size(), 3u);
+  EXPECT_EQ(c.rate_limit_rps, 100);  // an integer is a fine rate
+  EXPECT_EQ(c.tokens[0], (TokenConfig{"a", std::string(64, '1'), "reader", "growth", -1}));
+  EXPECT_EQ(c.tokens[1], (TokenConfig{"b", std::string(64, '2'), "writer", "growth", 0}));
+  // Admins and readers need no team.
+  EXPECT_EQ(c.tokens[2], (TokenConfig{"c", std::string(64, '3'), "admin", "", -1}));
+  // The inline-table spelling is the same array.
+  ASSERT_OK_AND_ASSIGN(ServerConfig inline_tokens,
+                       ParseConfig("[auth]\ntokens = [{name = \"a\", sha256 = \"" +
+                                       std::string(64, 'f') + "\", role = \"reader\"}]\n",
+                                   "inline.toml"));
+  ASSERT_EQ(inline_tokens.tokens.size(), 1u);
+  EXPECT_EQ(inline_tokens.tokens[0].name, "a");
+}
+
+TEST(ConfigTest, EveryInvalidTokenFieldIsNamed) {
+  const std::string hash(64, 'a');
+  auto token = [&](const std::string& body) { return "[[auth.tokens]]\n" + body; };
+  // name
+  ExpectRejected(token("sha256 = \"" + hash + "\"\nrole = \"admin\"\n"),
+                 "auth.tokens[0].name is missing");
+  ExpectRejected(Token("has space", 'a', "admin"), "auth.tokens[0].name must be 1-64");
+  ExpectRejected(Token("emoji\u00e9", 'a', "admin"), "auth.tokens[0].name must be 1-64");
+  ExpectRejected(Token(std::string(65, 'n'), 'a', "admin"), "auth.tokens[0].name must be 1-64");
+  EXPECT_OK(ParseConfig(Token(std::string(64, 'n'), 'a', "admin"), "longest name"));
+  ExpectRejected(Token("anonymous", 'a', "admin"), "reserved");
+  ExpectRejected(Token("a", 'a', "admin") + Token("b", 'b', "admin") + token("name = 7\n"),
+                 "auth.tokens[2].name must be a string");
+  // sha256
+  ExpectRejected(token("name = \"a\"\nrole = \"admin\"\n"), "auth.tokens[0].sha256 must be 64");
+  ExpectRejected(Token("a", 'A', "admin"), "lowercase hex");
+  ExpectRejected(Token("a", 'g', "admin"), "auth.tokens[0].sha256");
+  ExpectRejected(token("name = \"a\"\nrole = \"admin\"\nsha256 = \"" + hash.substr(1) + "\"\n"),
+                 "auth.tokens[0].sha256");
+  ExpectRejected(token("name = \"a\"\nrole = \"admin\"\nsha256 = \"" + hash + "0\"\n"),
+                 "auth.tokens[0].sha256");
+  // role
+  ExpectRejected(token("name = \"a\"\nsha256 = \"" + hash + "\"\n"), "auth.tokens[0].role");
+  ExpectRejected(Token("a", 'a', "root"), "auth.tokens[0].role must be");
+  ExpectRejected(Token("a", 'a', "Admin"), "auth.tokens[0].role must be");  // case matters
+  // team
+  ExpectRejected(token("name = \"w\"\nsha256 = \"" + hash + "\"\nrole = \"writer\"\n"),
+                 "auth.tokens[0].team is missing");
+  ExpectRejected(Token("a", 'a', "admin", "team2 = \"x\"\n"), "auth.tokens[0].team2");
+  ExpectRejected(token("name = \"a\"\nsha256 = \"" + hash + "\"\nrole = \"admin\"\nteam = 1\n"),
+                 "auth.tokens[0].team must be a string");
+  // rate_limit_rps
+  ExpectRejected(Token("a", 'a', "admin", "rate_limit_rps = -5\n"),
+                 "auth.tokens[0].rate_limit_rps must be >= 0");
+  ExpectRejected(Token("a", 'a', "admin", "rate_limit_rps = nan\n"),
+                 "auth.tokens[0].rate_limit_rps must be a finite number");
+  ExpectRejected(Token("a", 'a', "admin", "rate_limit_rps = inf\n"),
+                 "auth.tokens[0].rate_limit_rps must be a finite number");
+  ExpectRejected(Token("a", 'a', "admin", "rate_limit_rps = \"10\"\n"),
+                 "auth.tokens[0].rate_limit_rps must be a finite number");
+  // the array itself
+  ExpectRejected("[auth]\ntokens = \"abc\"\n", "auth.tokens must be an array of tables");
+  ExpectRejected("[auth]\ntokens = [1, 2]\n", "auth.tokens must be an array of tables");
+  ExpectRejected("[auth]\nrate_limit_rps = -1\n", "auth rate limits must be >= 0");
+  ExpectRejected("[auth]\nrate_limit_burst = -1\n", "auth rate limits must be >= 0");
+  ExpectRejected("[auth]\nrate_limit_rps = nan\n", "auth.rate_limit_rps must be a finite number");
+  ExpectRejected("[auth]\nrate_limit_burst = -inf\n", "auth.rate_limit_burst");
+  ExpectRejected("[auth]\nrate_limits = 1\n", "auth.rate_limits");
+}
+
+TEST(ConfigTest, DuplicateTokenNamesAndHashesAreRefused) {
+  ExpectRejected(Token("ci", 'a', "reader") + Token("ci", 'b', "reader"),
+                 "auth.tokens[1]: the name 'ci' is used twice");
+  // The same secret under two names would make the principal depend on lookup order.
+  ExpectRejected(Token("ci", 'a', "reader") + Token("cd", 'a', "admin"),
+                 "auth.tokens[1]: the same token hash is configured twice");
+  EXPECT_OK(ParseConfig(Token("ci", 'a', "reader") + Token("cd", 'b', "admin"), "distinct"));
+}
+
+TEST(ConfigTest, ProtectedModeRefusesNonLoopbackWithoutTokens) {
+  for (const char* address : {"0.0.0.0", "::", "10.1.2.3", "192.168.0.1", "asof.example.com"}) {
+    const std::string toml = std::string("[server]\nlisten = \"") + address + "\"\n";
+    ExpectRejected(toml, "protected mode");
+    ExpectRejected(toml, std::string("before listening on ") + address);
+    ExpectRejected(toml, "asofd hash-token");
+    // With a token the same address is fine.
+    EXPECT_OK(ParseConfig(toml + Token("ops", 'a', "admin"), address));
+  }
+  for (const char* address : {"127.0.0.1", "127.0.0.2", "::1", "localhost", "::ffff:127.0.0.1"}) {
+    EXPECT_OK(ParseConfig(std::string("[server]\nlisten = \"") + address + "\"\n", address));
+  }
+  // Flags are checked the same way: asofd validates the merged settings.
+  ServerConfig flags;
+  flags.listen = "0.0.0.0";
+  Status refused = ValidateConfig(flags);
+  EXPECT_EQ(refused.code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(refused.message().find("protected mode"), std::string::npos) << refused.message();
+  flags.tokens.push_back(TokenConfig{"ops", std::string(64, 'a'), "admin", "", -1});
+  EXPECT_OK(ValidateConfig(flags));
+}
+
+TEST(ConfigTest, IsLoopback) {
+  EXPECT_TRUE(IsLoopback("127.0.0.1"));
+  EXPECT_TRUE(IsLoopback("127.255.255.254"));
+  EXPECT_TRUE(IsLoopback("::1"));
+  EXPECT_TRUE(IsLoopback("localhost"));
+  EXPECT_TRUE(IsLoopback("::ffff:127.0.0.1"));
+  EXPECT_FALSE(IsLoopback("0.0.0.0"));
+  EXPECT_FALSE(IsLoopback("::"));
+  EXPECT_FALSE(IsLoopback("128.0.0.1"));
+  EXPECT_FALSE(IsLoopback("::ffff:10.0.0.1"));
+  EXPECT_FALSE(IsLoopback(""));
+  EXPECT_FALSE(IsLoopback("127.0.0.1 "));
+  EXPECT_FALSE(IsLoopback("localhost.evil.com"));
+  EXPECT_FALSE(IsLoopback("[::1]"));
+}
+
+TEST(ConfigTest, HttpSettingsAreChecked) {
+  ExpectRejected("[http]\nenabled = \"yes\"\n", "http.enabled must be true or false");
+  ExpectRejected("[http]\nport = 65536\n", "http.port is out of range");
+  ExpectRejected("[http]\nmax_body_bytes = 1023\n", "http size limits must be >= 1024");
+  ExpectRejected("[http]\nmax_historical_body_bytes = 10\n", "http size limits");
+  ExpectRejected("[http]\nmax_header_bytes = 0\n", "http size limits");
+  ExpectRejected("[http]\nmax_body_bytes = 4294967296\n", "http.max_body_bytes is out of range");
+  ExpectRejected("[http]\nheader_timeout_ms = 0\n", "http timeouts must be >= 1 ms");
+  ExpectRejected("[http]\nbody_timeout_ms = -1\n", "http timeouts");
+  ExpectRejected("[http]\nidle_timeout_ms = 0\n", "http timeouts");
+  ExpectRejected("[http]\nport = 7070\n", "http.port and server.port must differ");
+  ExpectRejected("[resp]\nport = 7070\n", "resp.port must differ");
+  ExpectRejected("[resp]\nport = 7071\n", "resp.port must differ");
+  ExpectRejected("[resp]\nmax_bulk_bytes = 100\n", "resp limits");
+  ExpectRejected("[resp]\nmax_request_bytes = 2048\n", "resp limits");
+  ExpectRejected("[resp]\nenabled = 1\n", "resp.enabled must be true or false");
+  ExpectRejected("[resp]\nmax_bulk = 1\n", "unknown setting resp.max_bulk");
+  ExpectRejected("[http]\nmax_body = 1\n", "http.max_body");
+  // Disabled, it may name any port; 0 means "any free" for both.
+  EXPECT_OK(ParseConfig("[http]\nenabled = false\nport = 7070\n", "disabled"));
+  EXPECT_OK(ParseConfig("[server]\nport = 0\n[http]\nport = 0\n", "both ephemeral"));
+  ExpectRejected("[limits]\nmax_inflight_requests = 0\n", "limits.max_inflight_requests");
+}
+
+TEST(ConfigTest, NegativeValuesOfSignedSettingsAreNotCalledOutOfRange) {
+  // Regression: a negative value was converted to unsigned for the upper-bound check and
+  // reported as out of range instead of reaching the setting's own check.
+  ExpectRejected("[server]\nshutdown_grace_ms = -1\n", "server.shutdown_grace_ms is negative");
+  ExpectRejected("[storage]\ndedup_window_s = -1\n", "storage durations must not be negative");
+  ExpectRejected("[server]\nthreads = -2\n", "server.threads must be 0..256");
 }
 
 TEST(ConfigTest, MissingFileIsNotFound) {

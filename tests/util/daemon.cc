@@ -89,9 +89,8 @@ std::string Describe(int wait_status) {
   return "ended with wait status " + std::to_string(wait_status);
 }
 
-// The port of the first "listening on HOST:PORT" in `log`, or 0.
-uint16_t ListeningPort(const std::string& log) {
-  static const std::string kMarker = "listening on ";
+// The port of the first "<marker>HOST:PORT" in `log`, or 0.
+uint16_t ListeningPort(const std::string& log, const std::string& kMarker) {
   size_t at = log.find(kMarker);
   if (at == std::string::npos) return 0;
   size_t end = log.find_first_of(" \n", at + kMarker.size());
@@ -133,6 +132,8 @@ std::vector<std::string> Daemon::Argv() const {
   std::vector<std::string> argv = {binary_};
   if (!Names(flags_, "-d", "--data-dir")) argv.insert(argv.end(), {"--data-dir", data_dir_});
   if (!Names(flags_, "-p", "--port")) argv.insert(argv.end(), {"--port", "0"});
+  if (!Names(flags_, "--http-port", "--http-port")) argv.insert(argv.end(), {"--http-port", "0"});
+  if (!Names(flags_, "--resp-port", "--resp-port")) argv.insert(argv.end(), {"--resp-port", "0"});
   argv.insert(argv.end(), flags_.begin(), flags_.end());
   return argv;
 }
@@ -150,6 +151,8 @@ Status Daemon::Start() {
   if (running()) return Internal("asofd is already running (pid " + std::to_string(pid_) + ")");
   log_path_ = root_.path() + "/asofd-" + std::to_string(++runs_) + ".log";
   port_ = 0;
+  http_port_ = 0;
+  resp_port_ = 0;
   ASSIGN_OR_RETURN(pid_, Spawn(Argv(), log_path_));
   return WaitUntilServing();
 }
@@ -162,7 +165,14 @@ Status Daemon::WaitUntilServing() {
       pid_ = -1;
       return Failed(Describe(status) + " during start");
     }
-    if (port_ == 0) port_ = ListeningPort(log());
+    if (port_ == 0) {
+      std::string text = log();
+      // asofd logs the HTTP and RESP ports before the native one, so all are known together.
+      size_t native = text.find("[server] asofd ");
+      if (native != std::string::npos) port_ = ListeningPort(text.substr(native), "listening on ");
+      http_port_ = ListeningPort(text, "HTTP API listening on ");
+      resp_port_ = ListeningPort(text, "RESP listening on ");
+    }
     if (port_ != 0 && CanConnect(port_)) return Status::Ok();
     std::this_thread::sleep_for(kPoll);
   }

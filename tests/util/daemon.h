@@ -61,6 +61,12 @@ class Daemon {
   pid_t pid() const { return pid_; }
   // Port of the current (or last) run; 0 before the first Start.
   uint16_t port() const { return port_; }
+  // The HTTP API's port; 0 when HTTP is disabled. --http-port 0 is added unless `flags`
+  // name it.
+  uint16_t http_port() const { return http_port_; }
+  // The RESP (Redis-compatible) port; 0 when RESP is disabled. --resp-port 0 is added
+  // unless `flags` name it.
+  uint16_t resp_port() const { return resp_port_; }
   const std::string& data_dir() const { return data_dir_; }
   // A scratch directory next to the data, for config files and the like.
   const std::string& dir() const { return root_.path(); }
@@ -84,6 +90,8 @@ class Daemon {
   std::chrono::milliseconds start_timeout_{std::chrono::seconds(20)};
   pid_t pid_ = -1;
   uint16_t port_ = 0;
+  uint16_t http_port_ = 0;
+  uint16_t resp_port_ = 0;
   int runs_ = 0;
 };
 

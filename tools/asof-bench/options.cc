@@ -24,7 +24,8 @@ constexpr uint32_t kOpenLoopDefaultDepth = 1024;  // asofd's max_inflight_per_co
 void AddOptions(CLI::App& app, BenchOptions& o) {
   app.add_option("--host", o.host, "asofd host (loopback)")->capture_default_str();
   app.add_option("--port", o.port, "asofd native-protocol port")->capture_default_str();
-  app.add_option("--token", o.token, "API token sent in the hello");
+  app.add_option("--token", o.token, "API token sent in the hello (default: $ASOF_TOKEN)")
+      ->envname("ASOF_TOKEN");
   const std::map<std::string, Workload> workloads{
       {"online", Workload::kOnline}, {"asof", Workload::kAsOf}, {"write", Workload::kWrite}};
   app.add_option("--workload", o.workload, "what each request does (README.md)")

@@ -7,6 +7,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 
@@ -45,6 +46,8 @@ void PrintHelp() {
          "options:\n"
          "  --host HOST        asofd address (default 127.0.0.1)\n"
          "  -p, --port PORT    asofd native protocol port (default 7070)\n"
+         "  --token SECRET     API token sent in the hello (default: $ASOF_TOKEN); needed\n"
+         "                     when asofd has [[auth.tokens]] configured\n"
          "  -c, --command CMD  run CMD and exit\n"
          "  --json             print one JSON document per command instead of tables\n"
          "  --continue         in a script, go on after a failed command\n"
@@ -71,6 +74,8 @@ bool ParseNumber(const std::string& text, T* out) {
 
 // Parses argv into `o`; returns an exit code when the program should end now.
 std::optional<int> ParseOptions(int argc, char** argv, Options* o) {
+  // The environment keeps the secret out of ps and shell history; --token overrides it.
+  if (const char* token = std::getenv("ASOF_TOKEN")) o->shell.client.token = token;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     std::optional<std::string> inline_value;
@@ -97,7 +102,7 @@ std::optional<int> ParseOptions(int argc, char** argv, Options* o) {
       if (inline_value) return usage_error(arg + " takes no value");
       (arg == "--json" ? o->shell.json : arg == "--echo" ? o->echo : o->keep_going) = true;
     } else if (arg == "--host" || arg == "--port" || arg == "-p" || arg == "-c" ||
-               arg == "--command" || arg == "--timeout" || arg == "--history") {
+               arg == "--command" || arg == "--timeout" || arg == "--history" || arg == "--token") {
       std::optional<std::string> v = value();
       if (!v) return usage_error(arg + " needs a value");
       if (arg == "--host") {
@@ -112,6 +117,8 @@ std::optional<int> ParseOptions(int argc, char** argv, Options* o) {
         o->shell.client.request_timeout = std::chrono::milliseconds(ms);
       } else if (arg == "--history") {
         o->history = *v;
+      } else if (arg == "--token") {
+        o->shell.client.token = *v;
       } else {
         o->command = *v;
       }
