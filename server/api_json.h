@@ -10,7 +10,10 @@
 //   as a decimal string, for clients that lose precision above 2^53); FLOAT/DOUBLE
 //   numbers; STRING strings; BYTES base64 strings; TIMESTAMP like timestamps above; lists
 //   as arrays of their element type; null is the explicit null. Nothing is converted
-//   across types: "1" is not an INT32 and 1.5 is not an INT64.
+//   across types: "1" is not an INT32 and 1.5 is not an INT64. JSON has no NaN or
+//   infinity: FLOAT/DOUBLE use the strings "NaN", "Infinity", "-Infinity" (as protobuf's
+//   JSON mapping does), both ways. A TIMESTAMP outside years 0000-9999 is written as its
+//   integer, which reads back.
 //
 // Errors: kInvalidArgument for a body that is not the documented shape (wrong JSON type,
 // missing required member), kUnprocessable for a well-formed body with invalid content
@@ -30,8 +33,8 @@ namespace asof::server {
 // Parses a whole request body; kInvalidArgument with the parser's position on bad JSON.
 Result<boost::json::value> ParseJsonBody(std::string_view body);
 
-Result<int64_t> ParseDuration(std::string_view text);  // microseconds
-std::string FormatDuration(int64_t micros);            // "30d", "1h", "90s", "1500ms"
+Result<int64_t> ParseDuration(std::string_view text);   // microseconds
+std::string FormatDuration(int64_t micros);             // "30d", "1h", "90s", "1500ms"
 Result<int64_t> ParseTimestamp(std::string_view text);  // microseconds since the epoch
 Result<int64_t> TimestampFromJson(const boost::json::value& v, std::string_view member);
 std::string FormatTimestamp(int64_t micros);
@@ -43,7 +46,10 @@ Result<ValueType> ValueTypeFromJson(const boost::json::value& v, std::string_vie
 Result<Value> ValueFromJson(const boost::json::value& v, ValueType type, std::string_view member);
 boost::json::value ValueToJson(const Value& value);
 
-// POST /api/features body -> spec (+ "new_version": bool).
+// POST /api/features body -> spec (+ "new_version": bool). Unknown members are
+// kInvalidArgument (a typo must not be dropped silently); the read-only members of
+// FeatureToJson (ref, version, revision, ...) are ignored, so a feature read can be posted
+// back. Shape errors (400) are reported before content errors (422).
 struct FeatureRegistration {
   FeatureSpec spec;
   bool new_version = false;

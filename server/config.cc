@@ -72,9 +72,8 @@ const toml::table* Section(const toml::table& root, std::string_view name) {
 }
 
 Status ReadSections(const toml::table& root, ServerConfig* c) {
-  RETURN_IF_ERROR(
-      CheckKeys(root, "",
-                {"server", "http", "resp", "auth", "durability", "storage", "limits", "log"}));
+  RETURN_IF_ERROR(CheckKeys(
+      root, "", {"server", "http", "resp", "auth", "durability", "storage", "limits", "log"}));
   for (const auto& [key, node] : root) {
     if (!node.is_table())
       return InvalidArgument("[" + std::string(key.str()) + "] must be a table");
@@ -106,9 +105,9 @@ Status ReadSections(const toml::table& root, ServerConfig* c) {
     RETURN_IF_ERROR(Read(*s, "http", "idle_timeout_ms", &c->http_idle_timeout_ms));
   }
   if (const auto* s = Section(root, "resp")) {
-    RETURN_IF_ERROR(CheckKeys(
-        *s, "resp",
-        {"enabled", "port", "max_bulk_bytes", "max_array_length", "max_request_bytes"}));
+    RETURN_IF_ERROR(
+        CheckKeys(*s, "resp",
+                  {"enabled", "port", "max_bulk_bytes", "max_array_length", "max_request_bytes"}));
     RETURN_IF_ERROR(Read(*s, "resp", "enabled", &c->resp_enabled));
     RETURN_IF_ERROR(Read(*s, "resp", "port", &c->resp_port));
     RETURN_IF_ERROR(Read(*s, "resp", "max_bulk_bytes", &c->resp_max_bulk_bytes));

@@ -7,6 +7,7 @@
 #include <charconv>
 
 #include "server/api_json.h"
+#include "server/json_text.h"
 
 namespace asof::server {
 
@@ -87,7 +88,7 @@ std::string CsvValueText(const Value& value) {
       break;
     }
     default:  // lists: their JSON text
-      out = json::serialize(ValueToJson(value));
+      out = JsonText(ValueToJson(value));
       break;
   }
   return out;
@@ -151,7 +152,8 @@ void HistoricalWriter::AppendJsonRow(const AsOfRow& row, std::span<const Feature
   out->append(",\"timestamp\":\"").append(FormatTimestamp(row.ts)).append("\",\"features\":{");
   for (size_t j = 0; j < values.size(); ++j) {
     if (j > 0) out->push_back(',');
-    out->append(json_keys_[j]).append(json::serialize(FeatureValueToJson(values[j])));
+    out->append(json_keys_[j]);
+    AppendJsonText(FeatureValueToJson(values[j]), out);
   }
   out->append("}}");
 }

@@ -1,10 +1,10 @@
 #include "server/http_errors.h"
 
-#include "server/json_text.h"
-
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+
+#include "server/json_text.h"
 
 namespace asof::server {
 

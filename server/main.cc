@@ -181,8 +181,8 @@ int main(int argc, char** argv) {
   auto* listen = app.add_option("--listen", flags.listen, "listen address");
   auto* port = app.add_option("-p,--port", flags.port, "native protocol port (0: any free)");
   auto* http_port = app.add_option("--http-port", flags.http_port, "HTTP API port (0: any free)");
-  auto* resp_port = app.add_option("--resp-port", flags.resp_port,
-                                   "RESP (Redis-compatible) port (0: any free)");
+  auto* resp_port =
+      app.add_option("--resp-port", flags.resp_port, "RESP (Redis-compatible) port (0: any free)");
   auto* threads = app.add_option("--threads", flags.threads, "I/O threads (0: one per core)");
   // The last one wins: switching backends re-executes asofd with one appended.
   auto* backend = app.add_option("--io-backend", flags.io_backend, "epoll or io_uring")

@@ -105,6 +105,8 @@ RespCommands::RespCommands(Engine* engine, WriteBatcher* batcher, const ServerCo
       connections_(std::move(connections)),
       started_us_(SystemClock::Default()->NowMicros()) {}
 
+bool RespCommands::Defers(std::string_view name) { return EqualsIgnoreCase(name, "hset"); }
+
 RespClient RespCommands::NewClient() {
   RespClient client;
   client.id = next_client_id_.fetch_add(1, std::memory_order_relaxed);

@@ -91,6 +91,9 @@ class RespCommands {
                const TokenStore* tokens, RateLimiter* limiter, std::string version,
                std::function<size_t()> connections);
 
+  // True for the commands whose reply is deferred (HSET), by name, any case.
+  static bool Defers(std::string_view name);
+
   // A new connection: its client state (id, and the anonymous principal with auth off).
   RespClient NewClient();
   // The bound port, for INFO.

@@ -91,6 +91,10 @@ void RespSession::Complete(uint64_t slot, std::string reply) {
     pending_.pop_front();
     ++pending_base_;
   }
+  if (deferred_ == 0 && stalled_) {
+    stalled_ = false;
+    ProcessInput();
+  }
   Wake(reader_wake_);
   Wake(writer_wake_);
 }
@@ -99,6 +103,14 @@ void RespSession::ProcessInput() {
   while (!reading_done_) {
     auto step = parser_.Next(std::string_view(in_.data() + in_begin_, in_end_ - in_begin_));
     if (step == RespParser::Step::kNeedMore) break;
+    if (step == RespParser::Step::kCommand && deferred_ > 0 && !parser_.args().empty() &&
+        !RespCommands::Defers(parser_.args()[0])) {
+      // Commands run in order, so a read must see the writes sent before it: wait for
+      // them (Complete resumes here). Writes behind writes go on: the batcher applies
+      // them in order. The request is parsed again then; it was not consumed.
+      stalled_ = true;
+      break;
+    }
     // Behind a deferred reply, replies queue in pending_ to keep request order.
     std::string* target = pending_.empty() ? &out_ : &scratch_;
     if (step == RespParser::Step::kError) {
@@ -120,7 +132,6 @@ void RespSession::ProcessInput() {
       scratch_.clear();
     }
   }
-  if (in_begin_ == in_end_) in_begin_ = in_end_ = 0;
   Wake(writer_wake_);
 }
 
@@ -128,7 +139,9 @@ asio::awaitable<void> RespSession::ReadLoop() {
   auto self = shared_from_this();
   while (!reading_done_) {
     // Room for the next read: move the unparsed tail to the front, and grow the buffer
-    // to hold a large bulk string whole.
+    // to hold a large bulk string whole. Only here: Complete() may parse while a read is
+    // pending, so the buffer must not move under it.
+    if (in_begin_ == in_end_) in_begin_ = in_end_ = 0;
     if (in_begin_ > 0 && in_.size() - in_end_ < kReadChunk / 2) {
       std::memmove(in_.data(), in_.data() + in_begin_, in_end_ - in_begin_);
       in_end_ -= in_begin_;
@@ -145,8 +158,8 @@ asio::awaitable<void> RespSession::ReadLoop() {
     if (ec) break;
     in_end_ += n;
     ProcessInput();
-    while (!reading_done_ &&
-           (deferred_ >= config_->max_inflight_per_connection || Unsent() > kMaxUnsentBytes)) {
+    while (!reading_done_ && (stalled_ || deferred_ >= config_->max_inflight_per_connection ||
+                              Unsent() > kMaxUnsentBytes)) {
       reader_wake_.expires_at(asio::steady_timer::time_point::max());
       co_await reader_wake_.async_wait(kAwait);
     }

@@ -8,6 +8,9 @@
 //
 // Order: HSET answers later (group commit). Its reply takes a slot in the stream; replies
 // of later commands queue behind it and are released in request order when it arrives.
+// Commands execute in request order as in Redis: further HSETs may follow one still in
+// flight (the batcher applies them in order), but any other command waits until the
+// writes before it are applied, so a pipelined HGET sees the HSET before it.
 // Errors: a protocol error is answered `-ERR Protocol error: ...` after the replies to
 // the requests before it, and the connection is closed, as Redis does; QUIT closes it
 // after its +OK. Backpressure: at max_inflight_per_connection deferred replies, or 16 MiB
@@ -77,6 +80,7 @@ class RespSession final : public Drainable,
   uint64_t pending_base_ = 0;
   size_t pending_bytes_ = 0;
   size_t deferred_ = 0;        // deferred replies not arrived yet
+  bool stalled_ = false;       // a parsed request waits for the deferred writes before it
   bool reading_done_ = false;  // no more requests will be read
   bool closed_ = false;
 };

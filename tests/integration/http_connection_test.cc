@@ -91,9 +91,10 @@ TEST_F(HttpConnectionTest, KeepAliveServesManyRequestsOnOneConnection) {
   RawConn conn(daemon_->http_port());
   ASSERT_TRUE(conn.connected());
   // Two pipelined requests, then one that closes.
-  ASSERT_TRUE(conn.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
-                        "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
-                        "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  ASSERT_TRUE(
+      conn.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
   std::string all = conn.ReadAll();
   size_t count = 0;
   for (size_t at = all.find("HTTP/1.1 200"); at != std::string::npos;
@@ -199,10 +200,10 @@ TEST_F(HttpConnectionTest, ManyKeepAliveClientsMixingReadsAndIngests) {
         std::string id = std::to_string((t * 7919 + i) % 500);
         Result<HttpReply> r =
             i % 3 == 0
-                ? client.Post("/api/ingest",
-                              R"([{"entity":"user","entity_id":")" + id +
-                                  R"(","feature":"clicks","value":)" + std::to_string(i) +
-                                  R"(,"event_timestamp":)" + std::to_string(NowMicros()) + "}]")
+                ? client.Post("/api/ingest", R"([{"entity":"user","entity_id":")" + id +
+                                                 R"(","feature":"clicks","value":)" +
+                                                 std::to_string(i) + R"(,"event_timestamp":)" +
+                                                 std::to_string(NowMicros()) + "}]")
                 : client.Get("/api/features/online?entity=user&entity_id=" + id +
                              "&features=clicks");
         int want = i % 3 == 0 ? 201 : 200;
@@ -212,8 +213,8 @@ TEST_F(HttpConnectionTest, ManyKeepAliveClientsMixingReadsAndIngests) {
           failures.fetch_add(1);
           std::lock_guard<std::mutex> lock(mu);
           if (first_failure.empty()) {
-            first_failure = r.ok() ? std::to_string(r->status) + " " + r->body
-                                   : r.status().ToString();
+            first_failure =
+                r.ok() ? std::to_string(r->status) + " " + r->body : r.status().ToString();
           }
         }
       }
@@ -237,17 +238,19 @@ TEST_F(HttpConnectionTest, OverloadIsShedWith503) {
     if (i) rows += ",";
     rows += R"({"entity_id":")" + std::to_string(i) + R"(","timestamp":1700000000000000})";
   }
-  std::string body = R"({"entity":"user","features":["clicks"],"entity_ids_with_timestamps":[)" +
-                     rows + "]}";
+  std::string body =
+      R"({"entity":"user","features":["clicks"],"entity_ids_with_timestamps":[)" + rows + "]}";
   RawConn stuck(daemon_->http_port());
-  ASSERT_TRUE(stuck.Send("POST /api/features/historical HTTP/1.1\r\nHost: x\r\n"
-                         "Accept: text/csv\r\nContent-Type: application/json\r\n"
-                         "Content-Length: " +
-                         std::to_string(body.size()) + "\r\n\r\n" + body));
+  ASSERT_TRUE(
+      stuck.Send("POST /api/features/historical HTTP/1.1\r\nHost: x\r\n"
+                 "Accept: text/csv\r\nContent-Type: application/json\r\n"
+                 "Content-Length: " +
+                 std::to_string(body.size()) + "\r\n\r\n" + body));
   // Until its response fills the socket buffers it may finish; wait for the shed.
   bool shed = false;
   for (int i = 0; i < 100 && !shed; ++i) {
-    ASSERT_OK_AND_ASSIGN(HttpReply r, http.Get("/api/features/online?entity=user&entity_id=1&features=clicks"));
+    ASSERT_OK_AND_ASSIGN(HttpReply r,
+                         http.Get("/api/features/online?entity=user&entity_id=1&features=clicks"));
     if (r.status == 503) {
       shed = true;
       HttpCase c{.name = "shed", .status = 503, .error_code = "UNAVAILABLE"};

@@ -19,8 +19,11 @@ TEST(JsonTextTest, DoublesInShortestRoundTripForm) {
 }
 
 TEST(JsonTextTest, RoundTripsThroughAParser) {
-  boost::json::value v = {{"a", {1, 2.25, "x\"y\n"}}, {"b", nullptr}, {"c", true},
-                          {"d", boost::json::object{}}, {"é", -9223372036854775807LL}};
+  boost::json::value v = {{"a", {1, 2.25, "x\"y\n"}},
+                          {"b", nullptr},
+                          {"c", true},
+                          {"d", boost::json::object{}},
+                          {"é", -9223372036854775807LL}};
   std::string text = JsonText(v);
   EXPECT_EQ(boost::json::parse(text), v) << text;
   for (double d : {0.1, 1.0 / 3, 123456789.125, 5e-324, 1.7976931348623157e308}) {
