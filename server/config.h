@@ -44,8 +44,8 @@ struct ServerConfig {
   // [resp]: the Redis-compatible listener (server/resp_commands.h)
   bool resp_enabled = true;
   uint16_t resp_port = 7072;
-  uint32_t resp_max_bulk_bytes = 64u << 20;       // one argument (Redis: proto-max-bulk-len)
-  uint32_t resp_max_array_length = 1u << 20;      // arguments of one request
+  uint32_t resp_max_bulk_bytes = 64u << 20;      // one argument (Redis: proto-max-bulk-len)
+  uint32_t resp_max_array_length = 1u << 20;     // arguments of one request
   uint32_t resp_max_request_bytes = 128u << 20;  // one whole request
 
   // [auth]

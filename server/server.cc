@@ -157,8 +157,8 @@ void Server::AcceptResp() {
           }
           if (!Admit()) continue;
           socket.set_option(tcp::no_delay(true), ec);
-          auto session = std::make_shared<RespSession>(std::move(socket), &resp_commands_,
-                                                       &config_, &resp_sessions_, &metrics_);
+          auto session = std::make_shared<RespSession>(std::move(socket), &resp_commands_, &config_,
+                                                       &resp_sessions_, &metrics_);
           session->Start();
           if (stopping_) asio::post(session->executor(), [session] { session->Drain(); });
         }
