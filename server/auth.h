@@ -25,7 +25,7 @@
 namespace asof::server {
 
 enum class Role : uint8_t { kReader = 0, kWriter = 1, kAdmin = 2 };
-std::string_view RoleName(Role role);                   // "reader", "writer", "admin"
+std::string_view RoleName(Role role);                  // "reader", "writer", "admin"
 std::optional<Role> ParseRole(std::string_view name);  // inverse; nullopt when unknown
 
 struct Principal {

@@ -48,7 +48,7 @@ struct RouteSpec {
   std::string name;     // metrics label, e.g. "features_online"
   Operation operation = Operation::kOther;
   Role min_role = Role::kReader;
-  bool authenticate = true;  // false only for /healthz, /readyz and /api/openapi.json
+  bool authenticate = true;  // false only for /healthz and /readyz
   RouteHandler handler;
 };
 
@@ -56,7 +56,7 @@ struct RouteSpec {
 std::vector<RouteSpec> RegistryRoutes();  // api_registry.cc: features, entities
 std::vector<RouteSpec> ServingRoutes();   // api_serving.cc: online, historical
 std::vector<RouteSpec> IngestRoutes();    // api_ingest.cc: ingest, dlq
-std::vector<RouteSpec> OpsRoutes();       // api_ops.cc: healthz, readyz, metrics, openapi
+std::vector<RouteSpec> OpsRoutes();       // api_ops.cc: healthz, readyz, metrics
 
 class HttpApi {
  public:
