@@ -23,27 +23,6 @@ std::string Named(std::string_view member, std::string_view what) {
   return std::string(member) + ": " + std::string(what);
 }
 
-std::string_view JsonKindName(const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::null:
-      return "null";
-    case json::kind::bool_:
-      return "a boolean";
-    case json::kind::int64:
-    case json::kind::uint64:
-      return "an integer";
-    case json::kind::double_:
-      return "a fractional number";
-    case json::kind::string:
-      return "a string";
-    case json::kind::array:
-      return "an array";
-    case json::kind::object:
-      return "an object";
-  }
-  return "unknown";
-}
-
 // A value of the wrong JSON kind for its feature type: well-formed JSON, invalid content.
 Status WrongKind(std::string_view member, ValueType type, const json::value& v) {
   return Unprocessable(Named(member, "a " + std::string(ValueTypeName(type)) + " value cannot be " +
@@ -196,6 +175,27 @@ std::optional<std::string> Base64Decode(std::string_view in) {
 }
 
 }  // namespace
+
+std::string_view JsonKindName(const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::null:
+      return "null";
+    case json::kind::bool_:
+      return "a boolean";
+    case json::kind::int64:
+    case json::kind::uint64:
+      return "an integer";
+    case json::kind::double_:
+      return "a fractional number";
+    case json::kind::string:
+      return "a string";
+    case json::kind::array:
+      return "an array";
+    case json::kind::object:
+      return "an object";
+  }
+  return "unknown";
+}
 
 Result<json::value> ParseJsonBody(std::string_view body) {
   if (body.empty()) return InvalidArgument("the request body is empty; expected JSON");

@@ -30,6 +30,9 @@
 
 namespace asof::server {
 
+// "a string", "an integer", "an object", ...: a JSON value's kind, for error messages.
+std::string_view JsonKindName(const boost::json::value& v);
+
 // Parses a whole request body; kInvalidArgument with the parser's position on bad JSON.
 Result<boost::json::value> ParseJsonBody(std::string_view body);
 

@@ -81,26 +81,6 @@ Result<std::vector<json::value>> ParseLines(std::string_view body, size_t max_re
   return records;
 }
 
-std::string_view KindName(const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::null:
-      return "null";
-    case json::kind::bool_:
-      return "a boolean";
-    case json::kind::int64:
-    case json::kind::uint64:
-    case json::kind::double_:
-      return "a number";
-    case json::kind::string:
-      return "a string";
-    case json::kind::array:
-      return "an array";
-    case json::kind::object:
-      return "an object";
-  }
-  return "a JSON value";
-}
-
 constexpr std::array<std::string_view, 6> kMembers = {"entity", "entity_id", "feature",
                                                       "value",  "event_id",  "event_timestamp"};
 
@@ -108,7 +88,7 @@ constexpr std::array<std::string_view, 6> kMembers = {"entity", "entity_id", "fe
 // first problem is the reason.
 Status ReadRecord(const json::value& v, const Registry& registry, WriteRecord* out) {
   if (!v.is_object()) {
-    return Unprocessable("a record must be a JSON object, not " + std::string(KindName(v)));
+    return Unprocessable("a record must be a JSON object, not " + std::string(JsonKindName(v)));
   }
   const json::object& object = v.as_object();
   Status first;
@@ -131,7 +111,7 @@ Status ReadRecord(const json::value& v, const Registry& registry, WriteRecord* o
     }
     if (!m->is_string()) {
       note(Unprocessable(std::string(name) + ": expected a string, got " +
-                         std::string(KindName(*m))));
+                         std::string(JsonKindName(*m))));
       return false;
     }
     *dest = std::string(m->as_string());

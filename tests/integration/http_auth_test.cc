@@ -5,28 +5,13 @@
 
 #include "tests/integration/http_table.h"
 #include "tests/integration/integration_util.h"
+#include "tests/integration/test_tokens.h"
 
 namespace asof::testing {
 namespace {
 
-// SHA-256 of "<name>-secret" (echo -n reader-a-secret | sha256sum).
-constexpr const char* kConfig = R"(
-[auth]
-[[auth.tokens]]
-name = "reader-a"
-sha256 = "bbfd45c67de44cfe478102561aeccce0bc1e4239ae88b54bf404e62dd9e1146b"
-role = "reader"
-team = "a"
-[[auth.tokens]]
-name = "writer-a"
-sha256 = "b028ce5a66f5f7f732a1943f84dcc61864dc67d46e75d6b8d9b3cd668b1dde9a"
-role = "writer"
-team = "a"
-[[auth.tokens]]
-name = "admin-x"
-sha256 = "ef29363af902df6280bf38a18d0fa17175cc743a61aef9f53954ab70fe46e2ab"
-role = "admin"
-team = "x"
+// The shared tokens plus one with a tiny rate limit (SHA-256 of "limited-secret").
+const std::string kConfig = std::string(kTestTokensToml) + R"(
 [[auth.tokens]]
 name = "limited"
 sha256 = "ee81a9128d7f7a7b5c328a7b5255b802fb4302f431f61539934ce3661ae792bd"

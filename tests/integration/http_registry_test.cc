@@ -7,44 +7,18 @@
 
 #include "tests/integration/http_table.h"
 #include "tests/integration/integration_util.h"
+#include "tests/integration/test_tokens.h"
 
 namespace asof::testing {
 namespace {
 
 namespace json = boost::json;
 
-// SHA-256 of "<name>-secret" (echo -n writer-b-secret | sha256sum). A small body limit
-// so that 413 is cheap to provoke.
-constexpr const char* kConfig = R"(
-[http]
-max_body_bytes = 2048
-[auth]
-[[auth.tokens]]
-name = "reader-a"
-sha256 = "bbfd45c67de44cfe478102561aeccce0bc1e4239ae88b54bf404e62dd9e1146b"
-role = "reader"
-team = "a"
-[[auth.tokens]]
-name = "writer-a"
-sha256 = "b028ce5a66f5f7f732a1943f84dcc61864dc67d46e75d6b8d9b3cd668b1dde9a"
-role = "writer"
-team = "a"
-[[auth.tokens]]
-name = "writer-b"
-sha256 = "9dbc39fc65d61cd064b57f6c2419c21677bda014d46a5ea348ea105aa3f3b148"
-role = "writer"
-team = "b"
-[[auth.tokens]]
-name = "admin-x"
-sha256 = "ef29363af902df6280bf38a18d0fa17175cc743a61aef9f53954ab70fe46e2ab"
-role = "admin"
-team = "x"
-)";
+// A small body limit so that 413 is cheap to provoke.
+const std::string kConfig = std::string("[http]\nmax_body_bytes = 2048\n") + kTestTokensToml;
 
-constexpr const char* kReader = "reader-a-secret";
-constexpr const char* kWriterA = "writer-a-secret";
-constexpr const char* kWriterB = "writer-b-secret";
-constexpr const char* kAdmin = "admin-x-secret";
+constexpr const char* kReader = kReaderA;
+constexpr const char* kAdmin = kAdminX;
 
 // Every field spelled, so the tables below stay one line per case.
 HttpCase Case(std::string name, std::string method, std::string target, std::string body,

@@ -17,6 +17,7 @@
 #include <sstream>
 
 #include "tests/integration/integration_util.h"
+#include "tests/integration/test_tokens.h"
 #include "tests/util/http_client.h"
 
 namespace asof::testing {
@@ -309,20 +310,7 @@ TEST_F(RespTest, ThreeWritePathsReadBackIdenticallyThreeWays) {
   }
 }
 
-// SHA-256 of "reader-a-secret" and "writer-a-secret" (as in http_auth_test.cc).
-constexpr const char* kAuthConfig = R"(
-[auth]
-[[auth.tokens]]
-name = "reader-a"
-sha256 = "bbfd45c67de44cfe478102561aeccce0bc1e4239ae88b54bf404e62dd9e1146b"
-role = "reader"
-team = "a"
-[[auth.tokens]]
-name = "writer-a"
-sha256 = "b028ce5a66f5f7f732a1943f84dcc61864dc67d46e75d6b8d9b3cd668b1dde9a"
-role = "writer"
-team = "a"
-)";
+constexpr const char* kAuthConfig = kTestTokensToml;
 
 TEST(RespAuthTest, TokensOfTheHttpApi) {
   TempDir dir;

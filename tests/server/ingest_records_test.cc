@@ -215,7 +215,7 @@ TEST_F(ConvertIngestRecordTest, EveryUnreadableRecordBecomesADeadLetter) {
   Rejected(R"({"entity":"user","entity_id":"u","feature":"age",)" + ok_rest + "}",
            "value: missing");
   Rejected(R"({"entity":"user","entity_id":5,"feature":"age","value":"x",)" + ok_rest + "}",
-           "entity_id: expected a string, got a number");
+           "entity_id: expected a string, got an integer");
   Rejected(R"({"entity":["user"],"entity_id":"u","feature":"age","value":"x",)" + ok_rest + "}",
            "entity: expected a string, got an array");
   Rejected(R"({"entity":"user","entity_id":"u","feature":null,"value":"x",)" + ok_rest + "}",

@@ -53,4 +53,8 @@ class TempDir {
 // fresh from std::random_device. Printed either way so a failure can be reproduced.
 uint64_t TestSeed();
 
+// A blocking TCP connection to 127.0.0.1:`port` (close-on-exec), or -1 when it fails.
+// For tests that must send bytes no well-behaved client would.
+int ConnectLoopback(uint16_t port);
+
 }  // namespace asof::testing

@@ -43,6 +43,11 @@ void AddOptions(CLI::App& app, BenchOptions& o) {
   app.add_option("--keyspace", o.keyspace, "entity ids drawn uniformly from 0..N-1")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  app.add_option("--id-width", o.id_width,
+                 "zero-pad entity ids to this many digits (12 matches redis-benchmark's "
+                 "__rand_int__; 0: no padding)")
+      ->check(CLI::Range(0u, kMaxIdWidth))
+      ->capture_default_str();
   app.add_option("--connections", o.connections, "TCP connections (one sender thread each)")
       ->check(CLI::Range(1u, 1024u))
       ->capture_default_str();

@@ -18,6 +18,8 @@ enum class Workload {
 };
 std::string_view WorkloadName(Workload workload);  // "online", "asof", "write"
 
+inline constexpr uint32_t kMaxIdWidth = 24;  // --id-width's bound, and room for any uint64_t
+
 struct BenchOptions {
   std::string host = "127.0.0.1";
   uint16_t port = kDefaultNativePort;
@@ -27,6 +29,7 @@ struct BenchOptions {
   uint32_t entities = 1;       // K: entities (rows) per request
   uint32_t features = 10;      // M: features f0..f{M-1} per request
   uint64_t keyspace = 100000;  // entity ids are the decimal text of 0..keyspace-1
+  uint32_t id_width = 0;       // ... zero-padded to this many digits (12: redis-benchmark's keys)
   uint32_t connections = 1;
   // Closed loop: requests in flight per connection. Open loop: the cap on requests in
   // flight per connection (a request held back by the cap is still timed from its

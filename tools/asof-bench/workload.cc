@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <chrono>
+#include <cstring>
 
 #include "wire/verify.h"
 
@@ -15,11 +16,20 @@ constexpr uint8_t kDoubleType = 5;       // engine ValueType::kDouble
 constexpr uint8_t kPresentStatus = 0;    // engine ValueStatus::kPresent
 constexpr uint8_t kAcceptedOutcome = 0;  // RecordProblem outcome: 1 duplicate, 2 rejected
 
+// Zero-padded to `width` digits when it has fewer: redis-benchmark's __rand_int__ always
+// expands to 12 digits, so a data set meant for both must spell its ids that way.
 flatbuffers::Offset<flatbuffers::String> DecimalString(flatbuffers::FlatBufferBuilder& fbb,
-                                                       uint64_t n) {
-  char digits[24];
-  auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), n);
-  return fbb.CreateString(digits, static_cast<size_t>(end - digits));
+                                                       uint64_t n, uint32_t width) {
+  static_assert(kMaxIdWidth >= 20, "a uint64_t has up to 20 digits");
+  char text[kMaxIdWidth];
+  auto [end, ec] = std::to_chars(text, text + sizeof(text), n);
+  const auto len = static_cast<size_t>(end - text);
+  if (len >= width) return fbb.CreateString(text, len);
+  char padded[kMaxIdWidth];
+  const size_t pad = width - len;
+  std::memset(padded, '0', pad);
+  std::memcpy(padded + pad, text, len);
+  return fbb.CreateString(padded, width);
 }
 
 flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>> FeatureVector(
@@ -28,11 +38,11 @@ flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>
 }
 
 flatbuffers::Offset<wire::WriteRecord> DoubleRecord(flatbuffers::FlatBufferBuilder& fbb,
-                                                    const std::string& entity_type, uint64_t entity,
+                                                    const BenchOptions& options, uint64_t entity,
                                                     const std::string& feature, double value,
                                                     int64_t event_ts) {
-  auto type = fbb.CreateString(entity_type);
-  auto id = DecimalString(fbb, entity);
+  auto type = fbb.CreateString(options.entity_type);
+  auto id = DecimalString(fbb, entity, options.id_width);
   auto name = fbb.CreateString(feature);
   auto v = wire::CreateValue(fbb, kDoubleType, false, 0, 0.0f, value);
   return wire::CreateWriteRecord(fbb, type, id, name, v, true, event_ts);
@@ -92,7 +102,7 @@ RequestFactory::RequestFactory(const BenchOptions& options, uint64_t seed)
       feature_names_(FeatureNames(options.features)) {}
 
 flatbuffers::Offset<flatbuffers::String> RequestFactory::RandomEntity() {
-  return DecimalString(fbb_, entity_(rng_));
+  return DecimalString(fbb_, entity_(rng_), options_.id_width);
 }
 
 std::span<const uint8_t> RequestFactory::Next() {
@@ -140,8 +150,7 @@ void RequestFactory::BuildWrite() {
   for (uint32_t i = 0; i < options_.entities; ++i) {
     const uint64_t entity = entity_(rng_);
     for (const std::string& feature : feature_names_) {
-      records.push_back(
-          DoubleRecord(fbb_, options_.entity_type, entity, feature, value(rng_), now));
+      records.push_back(DoubleRecord(fbb_, options_, entity, feature, value(rng_), now));
     }
   }
   fbb_.Finish(wire::CreateWriteRequest(fbb_, fbb_.CreateVector(records)));
@@ -155,7 +164,7 @@ void BuildLoadBatch(const BenchOptions& options, uint64_t first, uint64_t n, int
   for (uint64_t e = first; e < first + n; ++e) {
     for (size_t j = 0; j < names.size(); ++j) {
       const double value = static_cast<double>(e) + static_cast<double>(j) / 1000.0;
-      records.push_back(DoubleRecord(*fbb, options.entity_type, e, names[j], value, event_ts));
+      records.push_back(DoubleRecord(*fbb, options, e, names[j], value, event_ts));
     }
   }
   fbb->Finish(wire::CreateWriteRequest(*fbb, fbb->CreateVector(records)));
