@@ -3,7 +3,8 @@
 #   1. every test in a Release build (build/),
 #   2. the unit tests (labels engine, wire, server) in an AddressSanitizer + UBSan build
 #      (build-asan/; skip with ASOF_SKIP_SANITIZE=1),
-#   3. the frame-decoder fuzzer for a bounded time when clang is present (build-fuzz/;
+#   3. the network-input fuzzers (native frames; HTTP and RESP parsers) for a bounded time
+#      each when clang is present (build-fuzz/;
 #      ASOF_FUZZ_SECONDS, default 30; 0 skips it).
 # Extra arguments go to the Release ctest run (e.g. -R oracle).
 set -euo pipefail
@@ -26,7 +27,7 @@ if [ "${ASOF_SKIP_SANITIZE:-0}" != 1 ]; then
 fi
 if [ "${ASOF_FUZZ_SECONDS:-30}" != 0 ] && command -v clang++ >/dev/null; then
   if scripts/fuzz.sh "${ASOF_FUZZ_SECONDS:-30}" >"$logs/fuzz.log" 2>&1; then
-    echo "fuzz: frame decoder fuzzed for ${ASOF_FUZZ_SECONDS:-30} s, no crash"
+    echo "fuzz: frame decoder and API parsers fuzzed for ${ASOF_FUZZ_SECONDS:-30} s each, no crash"
   else
     status=1
     tail -n 40 "$logs/fuzz.log"
