@@ -34,6 +34,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/clock.h"
@@ -187,6 +188,19 @@ struct FeatureActivity {
   uint64_t values_written = 0;
 };
 
+// A bulk load's files, built by asof-import (SST files, engine/doc/formats.md): history
+// puts and latest merge operands, every version carrying the ingest_ts that
+// ReserveIngestTs handed out for this load.
+struct BulkLoadFiles {
+  std::vector<std::string> history;  // paths; each file sorted, no key twice
+  std::vector<std::string> latest;
+};
+
+struct BulkLoadResult {
+  uint64_t history_entries = 0;
+  uint64_t latest_entries = 0;
+};
+
 class Engine {
  public:
   // Opens (creating when missing) the store at options.path. kUnavailable when another
@@ -218,6 +232,23 @@ class Engine {
   // dead letter keeps whatever was received. kInvalidArgument (nothing stored) when a
   // reason is OK; any other error also means none was stored.
   virtual Status AddDeadLetters(std::span<const DeadLetterInput> letters) = 0;
+
+  // Bulk load (asof-import). ReserveIngestTs hands out one ingest_ts for a whole load,
+  // greater than any handed out before (the high-water mark is persisted). The caller
+  // writes its files with it, then IngestBulkLoad verifies every file (each key parses
+  // as a key of its column family, its entity type and feature exist and agree, each
+  // value decodes as the feature's type, the ingest_ts is `ingest_ts`) and ingests all
+  // of them in one atomic step (RocksDB IngestExternalFiles): after a crash the store
+  // holds all of the load or none of it. Files are moved into the store on success and
+  // left in place on failure. kInvalidArgument names the file and entry that failed
+  // verification; nothing is applied then. `fingerprint` (non-empty) is recorded with
+  // the load's ingest_ts once the files are in; BulkLoadApplied finds it again so that
+  // a repeated load can be skipped.
+  virtual Result<int64_t> ReserveIngestTs() = 0;
+  virtual Result<BulkLoadResult> IngestBulkLoad(const BulkLoadFiles& files, int64_t ingest_ts,
+                                                std::string_view fingerprint) = 0;
+  // The ingest_ts of the applied load with this fingerprint; nullopt if none.
+  virtual Result<std::optional<int64_t>> BulkLoadApplied(std::string_view fingerprint) = 0;
 
   virtual EngineStats stats() const = 0;
   // Features written since open, in feature id order. Cheap: no data is read.

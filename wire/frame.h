@@ -55,8 +55,16 @@ enum class MessageType : uint8_t {
   kListDeadLettersResponse = 25,
   kStatsRequest = 26,
   kStatsResponse = 27,
+  kBulkLoadBeginRequest = 28,
+  kBulkLoadBeginResponse = 29,
+  kBulkLoadChunkRequest = 30,
+  kBulkLoadChunkResponse = 31,
+  kBulkLoadCommitRequest = 32,
+  kBulkLoadCommitResponse = 33,
+  kBulkLoadAbortRequest = 34,
+  kBulkLoadAbortResponse = 35,
 };
-inline constexpr uint8_t kMaxMessageType = 27;
+inline constexpr uint8_t kMaxMessageType = 35;
 
 std::string_view MessageTypeName(MessageType type);  // "OnlineReadRequest", ...
 
