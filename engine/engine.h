@@ -179,13 +179,31 @@ struct EngineStats {
   uint64_t block_cache_misses = 0;
 };
 
-// Write activity of one feature version since the engine opened (kept in memory, not
-// persisted: it restarts from zero when the engine reopens).
+// Write activity of one feature version. The timestamps and values_written are persisted
+// with each write (one small merge per feature per batch) and survive a restart;
+// values_last_hour is counted in memory per clock minute and restarts from zero.
 struct FeatureActivity {
   uint32_t feature_id = 0;
   int64_t last_event_ts = 0;   // greatest event_ts accepted
   int64_t last_ingest_ts = 0;  // ingest_ts of the latest accepted write
   uint64_t values_written = 0;
+  // Values accepted in the last 60 clock minutes (this minute included) since open.
+  uint64_t values_last_hour = 0;
+};
+
+// Freshness of one feature (its newest version) against its freshness_sla at the engine
+// clock's now.
+struct FeatureFreshness {
+  FeaturePtr feature;
+  bool written = false;        // the version has ever been written
+  int64_t last_event_ts = 0;   // when written
+  int64_t last_ingest_ts = 0;  // when written
+  // now - last_event_ts, at least 0 (an event dated in the future is not "late");
+  // nullopt when never written.
+  std::optional<int64_t> lag_us;
+  uint64_t values_last_hour = 0;
+  // freshness_sla_us > 0 and (lag > sla, or never written).
+  bool stale = false;
 };
 
 // A bulk load's files, built by asof-import (SST files, engine/doc/formats.md): history
@@ -251,8 +269,11 @@ class Engine {
   virtual Result<std::optional<int64_t>> BulkLoadApplied(std::string_view fingerprint) = 0;
 
   virtual EngineStats stats() const = 0;
-  // Features written since open, in feature id order. Cheap: no data is read.
+  // Features ever written, in feature id order. Cheap: no data is read.
   virtual std::vector<FeatureActivity> Activity() const = 0;
+  // Every feature's newest version (deprecated ones only if asked): stale first, then by
+  // lag descending (never written first), then by (entity, name). Cheap: no data is read.
+  virtual std::vector<FeatureFreshness> Freshness(bool include_deprecated) const = 0;
 
   // Flushes memtables and compacts everything; applies compaction filters now. For
   // tests and maintenance.

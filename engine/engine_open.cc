@@ -65,7 +65,8 @@ Status EngineImpl::OpenDb() {
   ASSIGN_OR_RETURN(registry_, Registry::Load(db_.get(), cfs_[kRegistryCf], options_.clock,
                                              options_.sync_writes));
   registry_for_filters_.store(registry_.get(), std::memory_order_release);
-  return LoadWriteState();
+  RETURN_IF_ERROR(LoadWriteState());
+  return LoadActivity();
 }
 
 Status EngineImpl::LoadWriteState() {

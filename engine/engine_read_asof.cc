@@ -76,10 +76,11 @@ class AsOfJoinImpl final : public AsOfJoin {
 }  // namespace
 
 Result<std::unique_ptr<AsOfJoin>> EngineImpl::StartAsOf(const AsOfSpec& spec) {
-  ASSIGN_OR_RETURN(EntityType et, registry_->GetEntityType(spec.entity_type));
-  ASSIGN_OR_RETURN(auto features, ResolveFeatures(*registry_, spec.entity_type, spec.features));
-  return std::unique_ptr<AsOfJoin>(std::make_unique<AsOfJoinImpl>(
-      db_.get(), cfs_[kHistoryCf], et.id, std::move(features), spec.mode));
+  ASSIGN_OR_RETURN(Registry::Resolved resolved,
+                   registry_->ResolveMany(spec.entity_type, spec.features));
+  return std::unique_ptr<AsOfJoin>(
+      std::make_unique<AsOfJoinImpl>(db_.get(), cfs_[kHistoryCf], resolved.entity_type_id,
+                                     std::move(resolved.features), spec.mode));
 }
 
 }  // namespace asof::internal

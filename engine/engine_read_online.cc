@@ -10,23 +10,11 @@
 
 namespace asof::internal {
 
-Result<std::vector<FeaturePtr>> ResolveFeatures(const Registry& registry,
-                                                std::string_view entity_type,
-                                                const std::vector<std::string>& refs) {
-  std::vector<FeaturePtr> out;
-  out.reserve(refs.size());
-  for (const std::string& ref : refs) {
-    ASSIGN_OR_RETURN(FeaturePtr f, registry.Resolve(entity_type, ref));
-    out.push_back(std::move(f));
-  }
-  return out;
-}
-
 Result<OnlineResult> EngineImpl::ReadOnline(const OnlineRequest& request) {
-  ASSIGN_OR_RETURN(EntityType et, registry_->GetEntityType(request.entity_type));
+  ASSIGN_OR_RETURN(Registry::Resolved resolved,
+                   registry_->ResolveMany(request.entity_type, request.features));
   OnlineResult out;
-  ASSIGN_OR_RETURN(out.features,
-                   ResolveFeatures(*registry_, request.entity_type, request.features));
+  out.features = std::move(resolved.features);
   const size_t n = request.entity_ids.size();
   out.num_entities = n;
   out.values.resize(n * out.features.size());
@@ -36,7 +24,7 @@ Result<OnlineResult> EngineImpl::ReadOnline(const OnlineRequest& request) {
   for (size_t i = 0; i < n; ++i) {
     Status id_ok = CheckEntityId(request.entity_ids[i]);
     if (!id_ok.ok()) return InvalidArgument(id_ok.message());
-    AppendEntityKey(et.id, request.entity_ids[i], &keys[i]);
+    AppendEntityKey(resolved.entity_type_id, request.entity_ids[i], &keys[i]);
     key_slices[i] = keys[i];
   }
   std::vector<rocksdb::PinnableSlice> records(n);

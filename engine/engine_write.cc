@@ -115,6 +115,7 @@ Result<WriteResult> EngineImpl::Write(std::span<const WriteRecord> records) {
     s = batch.Put(cfs_[kDefaultCf], kIngestHwmKey, hwm);
   }
   RETURN_IF_ERROR(FromRocks(s, "building write batch"));
+  RETURN_IF_ERROR(AppendActivity(activity, &batch));
 
   if (batch.Count() > 0) {
     rocksdb::WriteOptions wo;
@@ -124,7 +125,7 @@ Result<WriteResult> EngineImpl::Write(std::span<const WriteRecord> records) {
   accepted_.fetch_add(result.accepted, std::memory_order_relaxed);
   duplicates_.fetch_add(result.duplicates, std::memory_order_relaxed);
   rejected_.fetch_add(result.rejected, std::memory_order_relaxed);
-  if (!activity.empty()) RecordActivity(activity);
+  if (!activity.empty()) FoldActivity(activity, now);
   return result;
 }
 

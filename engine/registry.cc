@@ -4,6 +4,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <limits>
 #include <mutex>
@@ -13,6 +14,11 @@
 
 namespace asof {
 namespace {
+
+uint64_t NextInstance() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed) & 0xFFFFF;
+}
 
 constexpr size_t kMaxNameLength = 128;
 constexpr uint64_t kMaxId = std::numeric_limits<uint32_t>::max();
@@ -125,6 +131,9 @@ struct Registry::Impl {
   std::map<std::string, NameMap, std::less<>> features;  // entity -> name -> versions
   std::unordered_map<uint32_t, FeaturePtr> by_id;
   std::unordered_map<uint32_t, std::vector<FeatureChange>> history;
+  // Process-unique id of this registry in its top 20 bits, bumped after every change
+  // (under `mu` exclusive): Registry::version() for caches of resolutions.
+  std::atomic<uint64_t> version{NextInstance() << 44};
   // Guarded by `write_mu`.
   uint64_t next_entity_id = 1;
   uint64_t next_feature_id = 1;
@@ -221,6 +230,7 @@ class Registry::Impl::Plan {
     std::unique_lock lock(impl_->mu);
     for (auto& [feature, change] : staged_) impl_->Apply(feature, std::move(change));
     impl_->next_feature_id = next_id_;
+    impl_->version.fetch_add(1, std::memory_order_release);
     return Status::Ok();
   }
 
@@ -421,6 +431,7 @@ Result<EntityType> Registry::RegisterEntityType(std::string_view name,
   std::unique_lock lock(impl_->mu);
   if (is_new) ++impl_->next_entity_id;
   impl_->entities.insert_or_assign(entity.name, entity);
+  impl_->version.fetch_add(1, std::memory_order_release);
   return entity;
 }
 
@@ -471,6 +482,66 @@ Result<FeaturePtr> Registry::Resolve(std::string_view entity, std::string_view r
   std::shared_lock lock(impl_->mu);
   return impl_->ResolveLocked(entity, parsed);
 }
+
+namespace {
+
+// The last successful ResolveMany of this thread. Model servers ask for the same feature
+// list request after request, and resolving it under the shared lock (map lookups, a
+// ref parse per feature) cost more than the RocksDB lookup of a cached record.
+struct ResolveCache {
+  uint64_t version = 0;  // Registry::version() when resolved; 0: empty
+  std::string entity;
+  std::vector<std::string> refs;
+  Registry::Resolved resolved;
+
+  bool Matches(uint64_t v, std::string_view e, std::span<const std::string> r) const {
+    return version == v && entity == e && std::equal(refs.begin(), refs.end(), r.begin(), r.end());
+  }
+};
+thread_local ResolveCache resolve_cache;
+
+}  // namespace
+
+Result<Registry::Resolved> Registry::ResolveMany(std::string_view entity,
+                                                 std::span<const std::string> refs) const {
+  const uint64_t v = version();
+  if (resolve_cache.Matches(v, entity, refs)) return resolve_cache.resolved;
+  ASSIGN_OR_RETURN(Resolved out, ResolveManyLocked(entity, refs));
+  resolve_cache.version = v;  // read before resolving: a change in between misses next time
+  resolve_cache.entity.assign(entity);
+  resolve_cache.refs.assign(refs.begin(), refs.end());
+  resolve_cache.resolved = out;
+  return out;
+}
+
+Result<Registry::Resolved> Registry::ResolveManyLocked(std::string_view entity,
+                                                       std::span<const std::string> refs) const {
+  Resolved out;
+  out.features.reserve(refs.size());
+  std::shared_lock lock(impl_->mu);
+  auto et = impl_->entities.find(entity);
+  if (et == impl_->entities.end()) {
+    return NotFound("entity type '" + std::string(entity) + "' is not registered");
+  }
+  out.entity_type_id = et->second.id;
+  auto names = impl_->features.find(entity);
+  for (const std::string& ref : refs) {
+    ASSIGN_OR_RETURN(Ref parsed, ParseRef(ref));
+    const VersionList* versions = nullptr;
+    if (names != impl_->features.end()) {
+      auto it = names->second.find(parsed.name);
+      if (it != names->second.end()) versions = &it->second;
+    }
+    if (versions == nullptr || parsed.version > versions->size()) {
+      return impl_->ResolveLocked(entity, parsed).status();  // the one wording of NOT_FOUND
+    }
+    out.features.push_back(parsed.version == 0 ? versions->back()
+                                               : (*versions)[parsed.version - 1]);
+  }
+  return out;
+}
+
+uint64_t Registry::version() const { return impl_->version.load(std::memory_order_acquire); }
 
 FeaturePtr Registry::FindById(uint32_t id) const {
   std::shared_lock lock(impl_->mu);

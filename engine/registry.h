@@ -78,6 +78,19 @@ class Registry {
 
   // "name" or "name@N" of `entity`. kNotFound when absent; kInvalidArgument for a bad ref.
   Result<FeaturePtr> Resolve(std::string_view entity, std::string_view ref) const;
+  // The entity type's id and each ref resolved as Resolve would, under one lock: the
+  // read paths resolve tens of features per request. The first failure is returned.
+  // Each thread remembers its last resolution, so asking again for the same list while
+  // the registry is unchanged takes no lock.
+  struct Resolved {
+    uint32_t entity_type_id = 0;
+    std::vector<FeaturePtr> features;  // in `refs` order
+  };
+  Result<Resolved> ResolveMany(std::string_view entity, std::span<const std::string> refs) const;
+  // Changes whenever a registration or deprecation is applied, and differs between two
+  // registries of one process: a resolution made at version V stays valid while
+  // version() == V.
+  uint64_t version() const;
   // Any version by its feature id; nullptr when unknown. Cheap: used on hot paths.
   FeaturePtr FindById(uint32_t id) const;
   // Every version of (entity, name), oldest first.
@@ -96,6 +109,8 @@ class Registry {
 
  private:
   Registry(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, const Clock* clock, bool sync);
+  Result<Resolved> ResolveManyLocked(std::string_view entity,
+                                     std::span<const std::string> refs) const;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -8,6 +8,10 @@ PACKAGES=(
   librocksdb-dev libxxhash-dev libjemalloc-dev
   flatbuffers-compiler libflatbuffers-dev
   libboost1.81-dev libboost-json1.81-dev libssl-dev libspdlog-dev libtomlplusplus-dev libcli11-dev libedit-dev liburing-dev
+  # asof-import: gzip and zstd inputs
+  zlib1g-dev libzstd-dev
+  # tests and perf: asof-export against pandas.merge_asof (tests/integration/pandas_asof_check.py)
+  python3-pandas
   libgtest-dev libgmock-dev libbenchmark-dev
   # tests: promtool checks the /metrics page; curl for the API tour
   prometheus curl

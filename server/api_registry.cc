@@ -122,14 +122,16 @@ Result<HttpResponse> ListFeatures(const ApiCall& call) {
   return JsonResponse(200, out);
 }
 
-// Since asofd started; null when the newest version has not been written since.
+// Persisted across restarts (values_last_hour: since asofd started); null when the
+// newest version was never written.
 json::value LastUpdate(const Engine& engine, uint32_t feature_id) {
   for (const FeatureActivity& a : engine.Activity()) {
     if (a.feature_id != feature_id) continue;
     json::object out;
     out["event_timestamp"] = FormatTimestamp(a.last_event_ts);
     out["ingest_timestamp"] = FormatTimestamp(a.last_ingest_ts);
-    out["values_written_since_start"] = a.values_written;
+    out["values_written"] = a.values_written;
+    out["values_last_hour"] = a.values_last_hour;
     return out;
   }
   return nullptr;

@@ -155,7 +155,8 @@ Status ReadSections(const toml::table& root, ServerConfig* c) {
         CheckKeys(*s, "limits",
                   {"max_frame_bytes", "max_entities_per_request", "max_rows_per_asof_request",
                    "max_records_per_write", "max_connections", "max_inflight_per_connection",
-                   "asof_chunk_rows", "max_inflight_requests"}));
+                   "asof_chunk_rows", "max_inflight_requests", "max_bulk_loads",
+                   "max_bulk_staged_mb"}));
     RETURN_IF_ERROR(Read(*s, "limits", "max_frame_bytes", &c->max_frame_bytes));
     RETURN_IF_ERROR(Read(*s, "limits", "max_entities_per_request", &c->max_entities_per_request));
     RETURN_IF_ERROR(Read(*s, "limits", "max_rows_per_asof_request", &c->max_rows_per_asof_request));
@@ -165,6 +166,8 @@ Status ReadSections(const toml::table& root, ServerConfig* c) {
         Read(*s, "limits", "max_inflight_per_connection", &c->max_inflight_per_connection));
     RETURN_IF_ERROR(Read(*s, "limits", "asof_chunk_rows", &c->asof_chunk_rows));
     RETURN_IF_ERROR(Read(*s, "limits", "max_inflight_requests", &c->max_inflight_requests));
+    RETURN_IF_ERROR(Read(*s, "limits", "max_bulk_loads", &c->max_bulk_loads));
+    RETURN_IF_ERROR(Read(*s, "limits", "max_bulk_staged_mb", &c->max_bulk_staged_mb));
   }
   if (const auto* s = Section(root, "log")) {
     RETURN_IF_ERROR(CheckKeys(*s, "log", {"level"}));
@@ -250,6 +253,8 @@ Status ValidateConfig(const ServerConfig& c) {
     return InvalidArgument("storage durations must not be negative");
   }
   if (c.max_frame_bytes < 1024) return InvalidArgument("limits.max_frame_bytes must be >= 1024");
+  if (c.max_bulk_loads < 1) return InvalidArgument("limits.max_bulk_loads must be >= 1");
+  if (c.max_bulk_staged_mb < 1) return InvalidArgument("limits.max_bulk_staged_mb must be >= 1");
   if (c.asof_chunk_rows < 1 || c.max_inflight_per_connection < 1 || c.max_connections < 1) {
     return InvalidArgument("limits must be >= 1");
   }

@@ -74,6 +74,10 @@ struct ServerConfig {
   // Requests being served at once (both protocols) above which new ones are shed with
   // 503 / UNAVAILABLE instead of queueing without bound.
   uint32_t max_inflight_requests = 4096;
+  // Bulk loads (asof-import) staged at once, and the bytes they may stage together under
+  // <data_dir>/bulk/ before they commit.
+  uint32_t max_bulk_loads = 4;
+  int64_t max_bulk_staged_mb = 64 * 1024;
 
   // [log]
   std::string log_level = "info";  // trace, debug, info, warn, error, off

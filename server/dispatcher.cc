@@ -39,6 +39,10 @@ Role RequiredRole(MessageType type) {
     case MessageType::kRegisterFeatureRequest:
     case MessageType::kDeprecateFeatureRequest:
     case MessageType::kListDeadLettersRequest:
+    case MessageType::kBulkLoadBeginRequest:
+    case MessageType::kBulkLoadChunkRequest:
+    case MessageType::kBulkLoadCommitRequest:
+    case MessageType::kBulkLoadAbortRequest:
       return Role::kWriter;
     default:
       return Role::kReader;
@@ -148,7 +152,11 @@ Dispatcher::Dispatcher(Engine* engine, WriteBatcher* batcher, const ServerConfig
       tokens_(tokens),
       limiter_(limiter),
       connection_count_(std::move(connection_count)),
-      started_us_(NowMicros()) {}
+      started_us_(NowMicros()),
+      bulk_loads_(std::make_shared<BulkLoads>(
+          engine, config->data_dir + "/bulk",
+          BulkLoads::Limits{config->max_bulk_loads,
+                            static_cast<uint64_t>(config->max_bulk_staged_mb) << 20})) {}
 
 void Dispatcher::BuildError(const Status& status, flatbuffers::FlatBufferBuilder* fbb) const {
   if (status.code() == ErrorCode::kInternal) {
@@ -182,6 +190,8 @@ asio::awaitable<void> Dispatcher::Handle(const wire::FrameHeader& header,
   }
   if (header.type == MessageType::kWriteRequest) {
     HandleWrite(header, payload, sink, std::move(meter));
+  } else if (header.type == MessageType::kBulkLoadCommitRequest) {
+    HandleBulkCommit(header, payload, sink, std::move(meter));
   } else if (header.type == MessageType::kAsOfReadRequest) {
     co_await HandleAsOf(header, payload, sink, *meter);
   } else {
@@ -306,6 +316,37 @@ void Dispatcher::HandleSync(const wire::FrameHeader& header, std::span<const uin
       fbb.Finish(stats.Finish());
       break;
     }
+    case MessageType::kFreshnessRequest:
+      wire::BuildFreshnessResponse(
+          engine_->Freshness(Root<wire::FreshnessRequest>(payload)->include_deprecated()), &fbb);
+      break;
+    case MessageType::kBulkLoadBeginRequest: {
+      const auto* r = Root<wire::BulkLoadBeginRequest>(payload);
+      auto begun = bulk_loads_->Begin(&sink, std::string(wire::StringOf(r->fingerprint())));
+      if (!(status = begun.status()).ok()) break;
+      if (!begun->already_loaded) {
+        // The load dies with its connection.
+        sink.OnClose([loads = std::weak_ptr<BulkLoads>(bulk_loads_), owner = &sink] {
+          if (auto l = loads.lock()) l->AbortAll(owner);
+        });
+      }
+      fbb.Finish(wire::CreateBulkLoadBeginResponse(fbb, begun->load_id, begun->ingest_ts,
+                                                   begun->already_loaded, begun->loaded_at_us));
+      break;
+    }
+    case MessageType::kBulkLoadChunkRequest: {
+      const auto* r = Root<wire::BulkLoadChunkRequest>(payload);
+      std::span<const uint8_t> data;
+      if (r->data() != nullptr) data = {r->data()->data(), r->data()->size()};
+      auto staged = bulk_loads_->Chunk(&sink, r->load_id(), r->file_index(), r->offset(), data);
+      if (!(status = staged.status()).ok()) break;
+      fbb.Finish(wire::CreateBulkLoadChunkResponse(fbb, *staged));
+      break;
+    }
+    case MessageType::kBulkLoadAbortRequest:
+      status = bulk_loads_->Abort(&sink, Root<wire::BulkLoadAbortRequest>(payload)->load_id());
+      if (status.ok()) fbb.Finish(wire::CreateBulkLoadAbortResponse(fbb));
+      break;
     default:
       status =
           InvalidArgument("unsupported request " + std::string(wire::MessageTypeName(header.type)));
@@ -352,6 +393,40 @@ void Dispatcher::HandleWrite(const wire::FrameHeader& header, std::span<const ui
                        sink->EndAsync();
                      });
                    });
+}
+
+// The commit verifies and ingests every staged file: BulkLoads runs it on its worker
+// thread, and the answer comes back to the connection's thread as a write's does.
+void Dispatcher::HandleBulkCommit(const wire::FrameHeader& header, std::span<const uint8_t> payload,
+                                  const std::shared_ptr<ResponseSink>& sink,
+                                  std::shared_ptr<NativeRequestMeter> meter) {
+  const auto* r = Root<wire::BulkLoadCommitRequest>(payload);
+  std::vector<BulkLoads::CommitFile> files;
+  if (r->files() != nullptr) {
+    for (const wire::BulkFile* f : *r->files()) {
+      files.push_back(
+          {f->file_index(), f->kind() == wire::BulkFileKind::Latest, f->size(), f->xxh3()});
+    }
+  }
+  sink->BeginAsync();
+  const uint64_t id = header.request_id;
+  bulk_loads_->Commit(sink.get(), r->load_id(), std::move(files),
+                      [sink, id, meter = std::move(meter)](Result<BulkLoads::Committed> result) {
+                        meter->Fail(result.status().code());
+                        meter->Finish();
+                        asio::post(sink->executor(), [sink, id, result = std::move(result)]() {
+                          if (result.ok()) {
+                            flatbuffers::FlatBufferBuilder fbb(128);
+                            fbb.Finish(wire::CreateBulkLoadCommitResponse(
+                                fbb, result->result.history_entries, result->result.latest_entries,
+                                result->ingest_ts));
+                            sink->Send(MessageType::kBulkLoadCommitResponse, 0, id, fbb);
+                          } else {
+                            sink->SendError(id, result.status());
+                          }
+                          sink->EndAsync();
+                        });
+                      });
 }
 
 asio::awaitable<void> Dispatcher::HandleAsOf(const wire::FrameHeader& header,

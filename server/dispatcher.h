@@ -17,6 +17,7 @@
 
 #include "engine/engine.h"
 #include "server/auth.h"
+#include "server/bulk_loads.h"
 #include "server/config.h"
 #include "server/metrics.h"
 #include "server/rate_limiter.h"
@@ -53,6 +54,9 @@ class Dispatcher {
   void HandleWrite(const wire::FrameHeader& header, std::span<const uint8_t> payload,
                    const std::shared_ptr<ResponseSink>& sink,
                    std::shared_ptr<NativeRequestMeter> meter);
+  void HandleBulkCommit(const wire::FrameHeader& header, std::span<const uint8_t> payload,
+                        const std::shared_ptr<ResponseSink>& sink,
+                        std::shared_ptr<NativeRequestMeter> meter);
   boost::asio::awaitable<void> HandleAsOf(const wire::FrameHeader& header,
                                           std::span<const uint8_t> payload,
                                           std::shared_ptr<ResponseSink> sink,
@@ -67,6 +71,8 @@ class Dispatcher {
   std::function<size_t()> connection_count_;
   const int64_t started_us_;
   std::atomic<uint64_t> requests_{0};
+  // Shared: a closing connection's sink aborts its loads through a weak reference.
+  std::shared_ptr<BulkLoads> bulk_loads_;
 };
 
 }  // namespace asof::server

@@ -1,7 +1,8 @@
 // HttpApi: the public REST API of asofd (docs/api.md). Everything between a parsed HTTP
 // request and its response: routing, authentication, authorization by role, per-token
 // rate limits, overload shedding, metrics, and dispatch to the route handlers, which live
-// one group per file: api_registry.cc, api_serving.cc, api_ingest.cc, api_ops.cc.
+// one group per file: api_registry.cc, api_serving.cc, api_ingest.cc, api_ops.cc,
+// api_monitoring.cc.
 //
 // Thread-safety: Handle runs on many I/O threads at once. Handlers run on the calling
 // I/O thread (reads: no hand-off) or answer later from another thread (writes answer
@@ -53,10 +54,11 @@ struct RouteSpec {
 };
 
 // The route tables, one per handler file.
-std::vector<RouteSpec> RegistryRoutes();  // api_registry.cc: features, entities
-std::vector<RouteSpec> ServingRoutes();   // api_serving.cc: online, historical
-std::vector<RouteSpec> IngestRoutes();    // api_ingest.cc: ingest, dlq
-std::vector<RouteSpec> OpsRoutes();       // api_ops.cc: healthz, readyz, metrics
+std::vector<RouteSpec> RegistryRoutes();    // api_registry.cc: features, entities
+std::vector<RouteSpec> ServingRoutes();     // api_serving.cc: online, historical
+std::vector<RouteSpec> IngestRoutes();      // api_ingest.cc: ingest, dlq
+std::vector<RouteSpec> OpsRoutes();         // api_ops.cc: healthz, readyz, metrics
+std::vector<RouteSpec> MonitoringRoutes();  // api_monitoring.cc: freshness, alerts
 
 class HttpApi {
  public:

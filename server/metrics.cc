@@ -323,7 +323,7 @@ std::string Metrics::Render() const {
                    : static_cast<double>(stats.block_cache_hits) / static_cast<double>(lookups),
                &out);
 
-  // Per feature version written since start; the registry supplies the names.
+  // Per feature version ever written (persisted activity); the registry supplies the names.
   std::string last_event;
   std::string written;
   for (const FeatureActivity& a : m.engine->Activity()) {
@@ -337,12 +337,28 @@ std::string Metrics::Render() const {
     AppendSample("asof_feature_values_written_total", labels, a.values_written, &written);
   }
   AppendHeader("asof_feature_last_event_timestamp_seconds", "gauge",
-               "Greatest event time written to a feature version since start (Unix seconds).",
-               &out);
+               "Greatest event time written to a feature version (Unix seconds).", &out);
   out.append(last_event);
   AppendHeader("asof_feature_values_written_total", "counter",
-               "Values accepted for a feature version since start.", &out);
+               "Values accepted for a feature version.", &out);
   out.append(written);
+
+  // Freshness of the newest versions; a feature never written has no staleness sample.
+  std::string staleness;
+  uint64_t stale = 0;
+  for (const FeatureFreshness& f : m.engine->Freshness(/*include_deprecated=*/false)) {
+    stale += f.stale ? 1 : 0;
+    if (!f.lag_us) continue;
+    AppendSample("asof_feature_staleness_seconds",
+                 Labels({{"entity", f.feature->spec.entity}, {"feature", f.feature->spec.name}}),
+                 static_cast<double>(*f.lag_us) / 1e6, &staleness);
+  }
+  AppendHeader("asof_feature_staleness_seconds", "gauge",
+               "Now minus the greatest event time of a feature's newest version.", &out);
+  out.append(staleness);
+  AppendHeader("asof_stale_features", "gauge",
+               "Features past their freshness SLA, never-written ones with an SLA included.", &out);
+  AppendSample("asof_stale_features", "", stale, &out);
   return out;
 }
 

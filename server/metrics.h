@@ -13,6 +13,7 @@
 //   rate_limited_total, shed_total                  counters: 429s and 503s from overload
 //   block_cache_hits_total, block_cache_misses_total, block_cache_hit_ratio
 //   feature_last_event_timestamp_seconds{entity,feature}, feature_values_written_total{...}
+//   feature_staleness_seconds{entity,feature}, stale_features (Engine::Freshness)
 //   connections{protocol}, up, build_info{version}
 //
 // Hot-path cost: the native and histogram updates are relaxed atomic adds into fixed

@@ -9,8 +9,10 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "engine/status.h"
 #include "server/auth.h"
@@ -20,7 +22,10 @@ namespace asof::server {
 
 class ResponseSink : public std::enable_shared_from_this<ResponseSink> {
  public:
-  virtual ~ResponseSink() = default;
+  // Runs the OnClose callbacks: the connection is gone and no request holds its sink.
+  virtual ~ResponseSink() {
+    for (auto& fn : on_close_) fn();
+  }
   // Queues one frame carrying the builder's finished buffer.
   virtual void Send(wire::MessageType type, uint16_t flags, uint64_t request_id,
                     const flatbuffers::FlatBufferBuilder& fbb) = 0;
@@ -39,8 +44,13 @@ class ResponseSink : public std::enable_shared_from_this<ResponseSink> {
   const std::optional<Principal>& principal() const { return principal_; }
   void set_principal(Principal p) { principal_ = std::move(p); }
 
+  // Registers `fn` to run when the sink is destroyed, for state a connection owns (its
+  // bulk loads). Call on the connection's executor.
+  void OnClose(std::function<void()> fn) { on_close_.push_back(std::move(fn)); }
+
  private:
   std::optional<Principal> principal_;
+  std::vector<std::function<void()>> on_close_;
 };
 
 }  // namespace asof::server

@@ -20,6 +20,11 @@
 #include <unordered_map>
 #include <utility>
 
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#include <cstdio>
+
 #include "flatbuffers/flatbuffers.h"
 #include "wire/verify.h"
 
@@ -610,6 +615,174 @@ Result<wire::ListDeadLettersResponseT> Client::ListDeadLetters(
   fbb.Finish(wire::CreateListDeadLettersRequest(fbb, after.has_value(), after ? after->first : 0,
                                                 after ? after->second : 0, limit));
   return impl_->Exchange<wire::ListDeadLettersResponse>(MessageType::kListDeadLettersRequest, fbb);
+}
+
+Result<wire::FreshnessResponseT> Client::Freshness(bool include_deprecated) {
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(wire::CreateFreshnessRequest(fbb, include_deprecated));
+  return impl_->Exchange<wire::FreshnessResponse>(MessageType::kFreshnessRequest, fbb);
+}
+
+// ---- bulk load ------------------------------------------------------------------------
+
+namespace {
+
+// Payload room left for a chunk's data in a frame of `max_frame` bytes: the request
+// table around the data vector takes well under a KiB.
+constexpr size_t kChunkOverhead = 4096;
+
+Status CheckLoad(const Client::BulkLoad& load) {
+  if (load.conn == nullptr || load.begin.load_id == 0) {
+    return InvalidArgument("no bulk load in progress (already loaded, or Begin failed)");
+  }
+  return Status::Ok();
+}
+
+template <typename Response>
+Result<typename Response::NativeTableType> CallOn(Connection& conn, MessageType type,
+                                                  const flatbuffers::FlatBufferBuilder& fbb) {
+  ASSIGN_OR_RETURN(std::vector<Frame> frames, conn.Call(type, BufferOf(fbb)));
+  if (frames.size() != 1) return Internal("expected one frame answering " + TypeName(type));
+  return Unpack<Response>(frames.front(), ResponseTypeOf(type));
+}
+
+void BuildChunk(uint64_t load_id, uint32_t file_index, uint64_t offset,
+                std::span<const uint8_t> data, flatbuffers::FlatBufferBuilder* fbb) {
+  auto bytes = fbb->CreateVector(data.data(), data.size());
+  fbb->Finish(wire::CreateBulkLoadChunkRequest(*fbb, load_id, file_index, offset, bytes));
+}
+
+// Chunks in flight of one upload, shared with the reader thread's callbacks.
+struct UploadWindow {
+  std::mutex mu;
+  std::condition_variable cv;
+  size_t in_flight = 0;  // guarded by mu
+  Status failure;        // guarded by mu: the first error
+
+  Connection::Callback Callback(const std::shared_ptr<UploadWindow>& self) {
+    return [self](Result<Frame> r) {
+      Status s = r.ok()
+                     ? Unpack<wire::BulkLoadChunkResponse>(*r, MessageType::kBulkLoadChunkResponse)
+                           .status()
+                     : r.status();
+      std::lock_guard lock(self->mu);
+      --self->in_flight;
+      if (!s.ok() && self->failure.ok()) self->failure = std::move(s);
+      self->cv.notify_all();
+    };
+  }
+};
+
+}  // namespace
+
+Result<Client::BulkLoad> Client::BulkLoadBegin(const std::string& fingerprint) {
+  ASSIGN_OR_RETURN(std::shared_ptr<Connection> conn, impl_->Take());
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(wire::CreateBulkLoadBeginRequestDirect(fbb, fingerprint.c_str()));
+  BulkLoad load;
+  ASSIGN_OR_RETURN(load.begin, CallOn<wire::BulkLoadBeginResponse>(
+                                   *conn, MessageType::kBulkLoadBeginRequest, fbb));
+  load.conn = std::move(conn);
+  return load;
+}
+
+Status Client::BulkLoadChunk(const BulkLoad& load, uint32_t file_index, uint64_t offset,
+                             std::span<const uint8_t> data) {
+  RETURN_IF_ERROR(CheckLoad(load));
+  flatbuffers::FlatBufferBuilder fbb(data.size() + 256);
+  BuildChunk(load.begin.load_id, file_index, offset, data, &fbb);
+  return CallOn<wire::BulkLoadChunkResponse>(*load.conn, MessageType::kBulkLoadChunkRequest, fbb)
+      .status();
+}
+
+Result<Client::UploadedFile> Client::BulkLoadUploadFile(const BulkLoad& load, uint32_t file_index,
+                                                        const std::string& path, size_t chunk_bytes,
+                                                        size_t max_in_flight) {
+  RETURN_IF_ERROR(CheckLoad(load));
+  const size_t max_frame = load.conn->hello().max_frame_bytes;
+  if (max_frame <= 2 * kChunkOverhead) return Internal("the server's max frame size is too small");
+  chunk_bytes = std::clamp<size_t>(chunk_bytes, 1, max_frame - kChunkOverhead);
+  max_in_flight = std::max<size_t>(max_in_flight, 1);
+
+  std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (file == nullptr) return InvalidArgument("cannot open " + path + ": " + ErrnoText(errno));
+  std::unique_ptr<XXH3_state_t, XXH_errorcode (*)(XXH3_state_t*)> hash(XXH3_createState(),
+                                                                       &XXH3_freeState);
+  XXH3_64bits_reset(hash.get());
+
+  auto window = std::make_shared<UploadWindow>();
+  const auto timeout = impl_->options.request_timeout;
+  auto wait_until = [&](size_t max_pending) -> Status {
+    std::unique_lock lock(window->mu);
+    if (!window->cv.wait_for(lock, timeout, [&] {
+          return window->in_flight <= max_pending || !window->failure.ok();
+        })) {
+      return Unavailable("bulk-load chunk timed out after " + std::to_string(timeout.count()) +
+                         " ms");
+    }
+    return window->failure;
+  };
+
+  UploadedFile out;
+  std::vector<uint8_t> buffer(chunk_bytes);
+  while (true) {
+    size_t n = std::fread(buffer.data(), 1, buffer.size(), file.get());
+    if (n == 0) {
+      if (std::ferror(file.get())) return Internal("reading " + path + ": " + ErrnoText(errno));
+      break;
+    }
+    XXH3_64bits_update(hash.get(), buffer.data(), n);
+    RETURN_IF_ERROR(wait_until(max_in_flight - 1));
+    flatbuffers::FlatBufferBuilder fbb(n + 256);
+    BuildChunk(load.begin.load_id, file_index, out.size, {buffer.data(), n}, &fbb);
+    {
+      std::lock_guard lock(window->mu);
+      ++window->in_flight;
+    }
+    Status sent = load.conn->SendAsync(MessageType::kBulkLoadChunkRequest, BufferOf(fbb),
+                                       window->Callback(window));
+    if (!sent.ok()) return sent;  // the callback will not run; the window goes with us
+    out.size += n;
+  }
+  RETURN_IF_ERROR(wait_until(0));
+  out.xxh3 = XXH3_64bits_digest(hash.get());
+  return out;
+}
+
+Result<wire::BulkLoadCommitResponseT> Client::BulkLoadCommit(
+    const BulkLoad& load, const std::vector<wire::BulkFileT>& files) {
+  RETURN_IF_ERROR(CheckLoad(load));
+  flatbuffers::FlatBufferBuilder fbb;
+  std::vector<flatbuffers::Offset<wire::BulkFile>> packed;
+  packed.reserve(files.size());
+  for (const auto& f : files) packed.push_back(wire::BulkFile::Pack(fbb, &f));
+  fbb.Finish(wire::CreateBulkLoadCommitRequestDirect(fbb, load.begin.load_id, &packed));
+
+  // Not Call: the commit reads every staged file, so it gets its own, longer timeout.
+  auto waiter = std::make_shared<Waiter>();
+  RETURN_IF_ERROR(load.conn->SendAsync(MessageType::kBulkLoadCommitRequest, BufferOf(fbb),
+                                       Waiter::CallbackOf(waiter)));
+  std::unique_lock lock(waiter->mu);
+  const auto timeout = impl_->options.bulk_commit_timeout;
+  if (!waiter->cv.wait_for(lock, timeout, [&] { return waiter->done; })) {
+    waiter->abandoned = true;
+    return Unavailable("bulk-load commit timed out after " + std::to_string(timeout.count()) +
+                       " ms; the load may still be applied");
+  }
+  if (waiter->frames.size() != 1) {
+    return waiter->failure.ok() ? Internal("bulk-load commit: no single answer") : waiter->failure;
+  }
+  Frame frame = std::move(waiter->frames.front());
+  lock.unlock();
+  return Unpack<wire::BulkLoadCommitResponse>(frame, MessageType::kBulkLoadCommitResponse);
+}
+
+Status Client::BulkLoadAbort(const BulkLoad& load) {
+  RETURN_IF_ERROR(CheckLoad(load));
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(wire::CreateBulkLoadAbortRequest(fbb, load.begin.load_id));
+  return CallOn<wire::BulkLoadAbortResponse>(*load.conn, MessageType::kBulkLoadAbortRequest, fbb)
+      .status();
 }
 
 }  // namespace asof

@@ -41,6 +41,8 @@ struct ClientOptions {
   std::string token;  // API token sent in the hello; empty: none
   std::string client_name = "asof-client";
   size_t pool_size = 1;  // connections of a Client
+  // A bulk-load commit verifies and ingests every staged file before it answers.
+  std::chrono::milliseconds bulk_commit_timeout{3600 * 1000};
 };
 
 // One response frame, payload owned.
@@ -120,6 +122,40 @@ class Client {
 
   Result<wire::ListDeadLettersResponseT> ListDeadLetters(
       std::optional<std::pair<int64_t, uint64_t>> after, uint32_t limit);
+
+  // Every feature's freshness, stale first (wire/asof.fbs FreshnessRequest).
+  Result<wire::FreshnessResponseT> Freshness(bool include_deprecated);
+
+  // ---- bulk load (wire/README.md "Bulk load") ----
+  // A load belongs to the connection that began it, so every call of one load goes over
+  // `conn`; closing that connection (or losing it) makes the server abort the load.
+  struct BulkLoad {
+    std::shared_ptr<Connection> conn;
+    wire::BulkLoadBeginResponseT begin;  // load_id, ingest_ts, already_loaded, loaded_at_us
+  };
+  // Size and xxh3_64 of an uploaded file: what BulkLoadCommit's BulkFile needs.
+  struct UploadedFile {
+    uint64_t size = 0;
+    uint64_t xxh3 = 0;
+  };
+  // Starts a load. When begin.already_loaded is set nothing was started (load_id 0): the
+  // caller skips the upload.
+  Result<BulkLoad> BulkLoadBegin(const std::string& fingerprint);
+  // Sends one chunk and waits for its answer (offset: where `data` goes in the file).
+  Status BulkLoadChunk(const BulkLoad& load, uint32_t file_index, uint64_t offset,
+                       std::span<const uint8_t> data);
+  // Uploads the whole file at `path` as file `file_index`: chunks of at most
+  // min(chunk_bytes, what fits in the server's max frame) pipelined with up to
+  // `max_in_flight` unanswered, the xxh3 computed on the way. The first error (local
+  // I/O or the server's) is returned; the load is then best aborted.
+  Result<UploadedFile> BulkLoadUploadFile(const BulkLoad& load, uint32_t file_index,
+                                          const std::string& path, size_t chunk_bytes = 1u << 20,
+                                          size_t max_in_flight = 8);
+  // Verifies and applies the load; waits up to options.bulk_commit_timeout (verification
+  // reads every file). Nothing is applied when it fails.
+  Result<wire::BulkLoadCommitResponseT> BulkLoadCommit(const BulkLoad& load,
+                                                       const std::vector<wire::BulkFileT>& files);
+  Status BulkLoadAbort(const BulkLoad& load);
 
   // A healthy pooled connection (reconnecting if needed), for pipelined or raw use.
   // Shared: it stays valid for its holder after the Client replaces a broken one.

@@ -526,4 +526,19 @@ void BuildListDeadLettersResponse(std::span<const asof::DeadLetter> letters,
   fbb->Finish(wire::CreateListDeadLettersResponse(*fbb, list));
 }
 
+void BuildFreshnessResponse(std::span<const asof::FeatureFreshness> features,
+                            fb::FlatBufferBuilder* fbb) {
+  std::vector<fb::Offset<wire::FreshnessEntry>> offsets;
+  offsets.reserve(features.size());
+  for (const asof::FeatureFreshness& f : features) {
+    const asof::Feature& feature = *f.feature;
+    offsets.push_back(wire::CreateFreshnessEntryDirect(
+        *fbb, feature.spec.entity.c_str(), feature.spec.name.c_str(), feature.version,
+        feature.spec.freshness_sla_us, f.written, f.last_event_ts, f.last_ingest_ts,
+        f.lag_us.value_or(0), f.values_last_hour, f.stale, feature.deprecated));
+  }
+  auto list = fbb->CreateVector(offsets);
+  fbb->Finish(wire::CreateFreshnessResponse(*fbb, list));
+}
+
 }  // namespace asof::wire

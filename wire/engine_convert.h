@@ -157,5 +157,7 @@ void BuildAsOfReadChunk(std::span<const FeaturePtr> features, uint32_t first_row
                         flatbuffers::FlatBufferBuilder* fbb);
 void BuildListDeadLettersResponse(std::span<const asof::DeadLetter> letters,
                                   flatbuffers::FlatBufferBuilder* fbb);
+void BuildFreshnessResponse(std::span<const asof::FeatureFreshness> features,
+                            flatbuffers::FlatBufferBuilder* fbb);
 
 }  // namespace asof::wire

@@ -49,6 +49,16 @@ constexpr std::array<std::string_view, kMaxMessageType + 1> kTypeNames = {
     "ListDeadLettersResponse",
     "StatsRequest",
     "StatsResponse",
+    "BulkLoadBeginRequest",
+    "BulkLoadBeginResponse",
+    "BulkLoadChunkRequest",
+    "BulkLoadChunkResponse",
+    "BulkLoadCommitRequest",
+    "BulkLoadCommitResponse",
+    "BulkLoadAbortRequest",
+    "BulkLoadAbortResponse",
+    "FreshnessRequest",
+    "FreshnessResponse",
 };
 
 }  // namespace

@@ -63,8 +63,10 @@ enum class MessageType : uint8_t {
   kBulkLoadCommitResponse = 33,
   kBulkLoadAbortRequest = 34,
   kBulkLoadAbortResponse = 35,
+  kFreshnessRequest = 36,
+  kFreshnessResponse = 37,
 };
-inline constexpr uint8_t kMaxMessageType = 35;
+inline constexpr uint8_t kMaxMessageType = 37;
 
 std::string_view MessageTypeName(MessageType type);  // "OnlineReadRequest", ...
 

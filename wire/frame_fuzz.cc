@@ -97,6 +97,9 @@ std::vector<std::string> SeedStreams() {
   hello.token = "secret";
   Add(MessageType::kHelloRequest, 1, Encode(hello), &seeds[1]);
   Add(MessageType::kStatsRequest, 2, Encode(StatsRequestT{}), &seeds[1]);
+  FreshnessRequestT freshness;
+  freshness.include_deprecated = true;
+  Add(MessageType::kFreshnessRequest, 3, Encode(freshness), &seeds[1]);
 
   WriteRequestT write;
   for (int i = 0; i < 3; ++i) {
@@ -123,6 +126,21 @@ std::vector<std::string> SeedStreams() {
   asof.rows[0]->entity_id = "u1";
   asof.rows[0]->ts = 5;
   Add(MessageType::kAsOfReadRequest, 9, Encode(asof), &seeds[3]);
+  BulkLoadBeginRequestT begin;
+  begin.fingerprint = "sha256:abc";
+  Add(MessageType::kBulkLoadBeginRequest, 10, Encode(begin), &seeds[3]);
+  BulkLoadChunkRequestT chunk;
+  chunk.load_id = 1;
+  chunk.data = {1, 2, 3};
+  Add(MessageType::kBulkLoadChunkRequest, 11, Encode(chunk), &seeds[3]);
+  BulkLoadCommitRequestT commit;
+  commit.load_id = 1;
+  commit.files.push_back(std::make_unique<BulkFileT>());
+  commit.files[0]->size = 3;
+  Add(MessageType::kBulkLoadCommitRequest, 12, Encode(commit), &seeds[3]);
+  BulkLoadAbortRequestT abort_load;
+  abort_load.load_id = 1;
+  Add(MessageType::kBulkLoadAbortRequest, 13, Encode(abort_load), &seeds[3]);
 
   DescribeFeatureResponseT describe;
   describe.versions.push_back(std::make_unique<FeatureT>());

@@ -86,4 +86,14 @@ bool VerifyPayload(MessageType type, std::span<const uint8_t> payload,
   X(ListDeadLettersRequest)     \
   X(ListDeadLettersResponse)    \
   X(StatsRequest)               \
-  X(StatsResponse)
+  X(StatsResponse)              \
+  X(BulkLoadBeginRequest)       \
+  X(BulkLoadBeginResponse)      \
+  X(BulkLoadChunkRequest)       \
+  X(BulkLoadChunkResponse)      \
+  X(BulkLoadCommitRequest)      \
+  X(BulkLoadCommitResponse)     \
+  X(BulkLoadAbortRequest)       \
+  X(BulkLoadAbortResponse)      \
+  X(FreshnessRequest)           \
+  X(FreshnessResponse)

@@ -1,13 +1,16 @@
 // EngineImpl: the Engine of engine.h over one RocksDB instance. Split across files by
 // concern: engine_open.cc (lifecycle, stats), engine_write.cc (validation and the write
-// batch), engine_read_online.cc, engine_read_asof.cc, engine_dlq.cc, engine_activity.cc.
+// batch), engine_read_online.cc, engine_read_asof.cc, engine_dlq.cc, engine_activity.cc,
+// engine_bulk_load.cc (ingesting verified SST files).
 //
 // Concurrency: Write() holds write_mu_ for the whole batch, because the dedup check and
 // the ingest_ts sequence must be atomic with the write. Reads take no engine lock.
 #pragma once
 
 #include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
 
+#include <array>
 #include <atomic>
 #include <map>
 #include <memory>
@@ -33,8 +36,13 @@ class EngineImpl final : public Engine {
   Result<std::vector<DeadLetter>> ListDeadLetters(std::optional<DeadLetterId> after,
                                                   size_t limit) override;
   Status AddDeadLetters(std::span<const DeadLetterInput> letters) override;
+  Result<int64_t> ReserveIngestTs() override;
+  Result<BulkLoadResult> IngestBulkLoad(const BulkLoadFiles& files, int64_t ingest_ts,
+                                        std::string_view fingerprint) override;
+  Result<std::optional<int64_t>> BulkLoadApplied(std::string_view fingerprint) override;
   EngineStats stats() const override;
   std::vector<FeatureActivity> Activity() const override;
+  std::vector<FeatureFreshness> Freshness(bool include_deprecated) const override;
   Status CompactAll() override;
 
   rocksdb::DB* db() const { return db_.get(); }
@@ -55,6 +63,11 @@ class EngineImpl final : public Engine {
   // Read by compaction threads, which may start before the registry is loaded.
   std::atomic<Registry*> registry_for_filters_{nullptr};
 
+  // One bulk load ingests at a time (engine_bulk_load.cc): the fingerprint check and
+  // the ingestion must not interleave with another load's. Never held with write_mu_
+  // while verifying, so writes go on during a long verification.
+  std::mutex bulk_mu_;
+
   std::mutex write_mu_;
   int64_t last_ingest_ts_ = 0;  // guarded by write_mu_
   uint64_t next_dlq_seq_ = 1;   // guarded by write_mu_
@@ -64,19 +77,29 @@ class EngineImpl final : public Engine {
 
   // Per-feature write activity (engine_activity.cc). Its own lock, held only for the
   // in-memory update: Activity() must not wait for a write's I/O under write_mu_.
+  //
+  // Writers that build a WriteBatch add the batch's figures to it (AppendActivity) and
+  // fold them into memory once it is written (FoldActivity). RecordActivity is for
+  // writers without a batch (bulk loads): it persists in a write of its own, after the
+  // data, then folds; if that write fails the figures stay in memory only.
   void RecordActivity(const std::map<uint32_t, FeatureActivity>& batch);
+  Status AppendActivity(const std::map<uint32_t, FeatureActivity>& batch,
+                        rocksdb::WriteBatch* wb) const;
+  void FoldActivity(const std::map<uint32_t, FeatureActivity>& batch, int64_t now);
+  Status LoadActivity();
+  struct ActivityState {
+    FeatureActivity persisted;  // values_last_hour unused
+    // Values per clock minute; minute_of[i] says which minute counts[i] holds.
+    std::array<int64_t, 60> minute_of{};
+    std::array<uint64_t, 60> counts{};
+  };
   mutable std::mutex activity_mu_;
-  std::map<uint32_t, FeatureActivity> activity_;  // guarded by activity_mu_
+  std::map<uint32_t, ActivityState> activity_;  // guarded by activity_mu_
 
   std::atomic<uint64_t> accepted_{0};
   std::atomic<uint64_t> duplicates_{0};
   std::atomic<uint64_t> rejected_{0};
 };
-
-// Resolves feature references of one entity type, in order; the first error wins.
-Result<std::vector<FeaturePtr>> ResolveFeatures(const Registry& registry,
-                                                std::string_view entity_type,
-                                                const std::vector<std::string>& refs);
 
 // Converts a RocksDB status to an engine Status (kInternal unless it says otherwise).
 Status FromRocks(const rocksdb::Status& s, std::string_view context);

@@ -1,7 +1,7 @@
 // Tests of Engine::Activity (engine/engine_activity.cc): only accepted records count,
 // last_event_ts is the greatest event time (not the last written), last_ingest_ts follows
 // the newest write, features are listed in id order, concurrent writers lose no count,
-// and the figures restart from zero on reopen.
+// timestamps and counts survive a reopen, and values_last_hour covers sixty clock minutes.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -136,13 +136,48 @@ TEST_F(EngineActivityTest, ConcurrentWritersAndReadersLoseNoCount) {
   EXPECT_EQ(Of(ids_[0])->last_event_ts, kNow - kHour + kBatches - 1);
 }
 
-TEST_F(EngineActivityTest, RestartsFromZeroOnReopen) {
-  ASSERT_OK(engine_->Write(std::vector<WriteRecord>{Rec("u1", "age", 1, kNow - kHour)}));
-  ASSERT_FALSE(engine_->Activity().empty());
+TEST_F(EngineActivityTest, TimestampsAndCountsSurviveReopenTheLastHourDoesNot) {
+  ASSERT_OK(engine_->Write(std::vector<WriteRecord>{Rec("u1", "age", 1, kNow - kHour),
+                                                    Rec("u2", "age", 2, kNow - 2 * kHour)}));
+  ASSERT_OK(engine_->Write(std::vector<WriteRecord>{Rec("u3", "age", 3, kNow - 3 * kHour)}));
+  const FeatureActivity before = *Of(ids_[0]);
+  EXPECT_EQ(before.values_last_hour, 3u);
   engine_.reset();
   OpenEngine();
   ASSERT_FALSE(HasFatalFailure());
-  EXPECT_TRUE(engine_->Activity().empty());
+  std::optional<FeatureActivity> after = Of(ids_[0]);
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ(after->last_event_ts, kNow - kHour);
+  EXPECT_EQ(after->last_ingest_ts, before.last_ingest_ts);
+  EXPECT_EQ(after->values_written, 3u);
+  EXPECT_EQ(after->values_last_hour, 0u) << "the per-minute counts are memory only";
+  EXPECT_FALSE(Of(ids_[1]).has_value());
+
+  // Later writes keep folding into the persisted figures, also after a compaction.
+  ASSERT_OK(engine_->Write(std::vector<WriteRecord>{Rec("u4", "age", 4, kNow - 4 * kHour)}));
+  ASSERT_OK(engine_->CompactAll());
+  engine_.reset();
+  OpenEngine();
+  ASSERT_FALSE(HasFatalFailure());
+  EXPECT_EQ(Of(ids_[0])->values_written, 4u);
+  EXPECT_EQ(Of(ids_[0])->last_event_ts, kNow - kHour);
+}
+
+TEST_F(EngineActivityTest, ValuesLastHourCountsSixtyClockMinutes) {
+  ASSERT_OK(engine_->Write(std::vector<WriteRecord>{Rec("u1", "age", 1, kNow - kHour)}));
+  clock_.Advance(30LL * 60 * 1000000);
+  ASSERT_OK(engine_->Write(std::vector<WriteRecord>{Rec("u2", "age", 2, kNow - kHour),
+                                                    Rec("u3", "age", 3, kNow - kHour)}));
+  EXPECT_EQ(Of(ids_[0])->values_last_hour, 3u);
+  clock_.Advance(31LL * 60 * 1000000);  // the first write is now more than an hour old
+  EXPECT_EQ(Of(ids_[0])->values_last_hour, 2u);
+  clock_.Advance(2 * kHour);
+  EXPECT_EQ(Of(ids_[0])->values_last_hour, 0u);
+  EXPECT_EQ(Of(ids_[0])->values_written, 3u);
+  // The second write's ring slot, reused three hours later, starts again from zero.
+  clock_.Advance(29LL * 60 * 1000000);
+  ASSERT_OK(engine_->Write(std::vector<WriteRecord>{Rec("u4", "age", 4, kNow - kHour)}));
+  EXPECT_EQ(Of(ids_[0])->values_last_hour, 1u);
 }
 
 }  // namespace

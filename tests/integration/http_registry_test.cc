@@ -354,7 +354,8 @@ TEST_F(HttpRegistryTest, LastUpdateFollowsIngest) {
                  ASSERT_TRUE(u.is_object()) << r.body;
                  EXPECT_EQ(u.at("event_timestamp").as_string(), "2026-01-01T23:00:00.250000Z");
                  EXPECT_TRUE(u.at("ingest_timestamp").is_string());
-                 EXPECT_EQ(u.at("values_written_since_start").as_int64(), 2);
+                 EXPECT_EQ(u.at("values_written").as_int64(), 2);
+                 EXPECT_EQ(u.at("values_last_hour").as_int64(), 2);
                }),
       });
 }

@@ -8,10 +8,10 @@
 //
 // Output that depends on the clock is masked before comparing (see Normalize): times
 // within two days of the test run become <NOW> (ISO) or <NOW_US........> (microseconds),
-// and the round trip, uptime and block cache counters become placeholders. Scripts
-// therefore use fixed event and as-of times well in the past for everything they check
-// exactly, and the shell prints clock-dependent times in the last column of a table, so
-// that masking them never shifts a column.
+// and the round trip, uptime, block cache counters and freshness lags become
+// placeholders. Scripts therefore use fixed event and as-of times well in the past for
+// everything they check exactly, and the shell prints clock-dependent times in the last
+// column of a table, so that masking them never shifts a column.
 //
 // ASOF_UPDATE_GOLDEN=1 rewrites the expected files from the actual output instead of
 // comparing (review the diff before committing it).
@@ -118,6 +118,11 @@ std::string Normalize(const std::string& text, int64_t from_us, int64_t to_us) {
       {std::regex(R"("uptime_s":\d+)"), R"("uptime_s":<UPTIME>)"},
       {std::regex(R"re((block_cache_(?:hits|misses) +)\d+)re"), "$1<N>"},
       {std::regex(R"re(("block_cache_(?:hits|misses)":)\d+)re"), "$1<N>"},
+      // freshness: the LAG column (last, so masking it shifts nothing) and lag_us.
+      {std::regex(
+           R"re(((?:^|\n)(?:STALE|fresh|no SLA)  [^\n]*  )(?:\d+(?:w|d|h|m|s|ms|us))+(?=\n))re"),
+       "$1<LAG>"},
+      {std::regex(R"re("lag_us":\d+)re"), R"("lag_us":<LAG>)"},
   };
   for (const Mask& m : kMasks) out = std::regex_replace(out, m.re, m.replacement);
   return out;

@@ -18,7 +18,7 @@ namespace asof::import {
 enum class InputFormat : uint8_t { kCsv, kJsonLines };
 
 struct InputOptions {
-  std::string path;  // a file, a folder of part files, or "-" for stdin
+  std::string path;                   // a file, a folder of part files, or "-" for stdin
   std::optional<InputFormat> format;  // unset: from the extension (.csv, .jsonl/.ndjson,
                                       // also under .gz/.zst), else from the first byte
   char csv_delimiter = ',';
@@ -27,11 +27,21 @@ struct InputOptions {
 // One record. `fields` is aligned with RecordReader::columns(); an absent field (a JSON
 // member that is missing or null) is nullopt; CSV fields are always present (null
 // markers are the mapping's business, not the reader's).
+//
+// JSON Lines fields keep their JSON type in `kinds` (aligned with `fields`; empty for
+// CSV, whose fields are all text): a string field holds the unescaped string, a number
+// or boolean its JSON text, an array or object its JSON text (compact); a missing member
+// is kAbsent and an explicit null kNull (both nullopt in `fields`).
+enum class FieldKind : uint8_t { kText, kAbsent, kNull, kString, kNumber, kBool, kArray, kObject };
+
 struct InputRecord {
   std::string source;  // the file it came from ("-" for stdin)
   uint64_t line = 0;   // 1-based line where the record starts in `source`
   std::vector<std::optional<std::string>> fields;
-  std::string text;    // the original text of the record, for rejects files
+  std::vector<FieldKind> kinds;  // JSON Lines only
+  std::string text;              // the original text of the record, for rejects files
+
+  FieldKind kind(size_t i) const { return kinds.empty() ? FieldKind::kText : kinds[i]; }
 };
 
 class RecordReader {
@@ -49,8 +59,13 @@ class RecordReader {
   // ragged CSV row, a line that is not a JSON object) is returned as a Status of
   // kInvalidArgument whose message names source and line, and reading can go on with
   // the next record; a broken stream (truncated gzip/zstd, an I/O error) is kInternal
-  // with the source in the message, and ends the input.
+  // with the source in the message, and ends the input. A CSV part file whose header
+  // differs from the first part's is kUnprocessable and ends the input too.
   virtual Result<std::optional<InputRecord>> Next() = 0;
+
+  // After Next() returned kInvalidArgument: the source, line and text of the record that
+  // could not be read (no fields), for the rejects file.
+  virtual const InputRecord& last_bad_record() const = 0;
 
   // Decompressed bytes consumed so far and the total on-disk size of the input (0 for
   // stdin), for progress reporting.

@@ -203,6 +203,21 @@ std::vector<CommandSpec> Shell::BuildCommandTable() {
                0,
                true,
                &Shell::RunDlq});
+  t.push_back({"freshness",
+               "freshness [--stale] [--all]",
+               "how fresh each feature is against its freshness SLA, stale ones first",
+               "Per feature (newest version): STALE when the newest event is older than the\n"
+               "feature's freshness SLA, or when a feature with an SLA was never written;\n"
+               "fresh when within it; no SLA when none is registered. LAST_HOUR counts the\n"
+               "values written in the last hour (since the server started, at most), LAG is\n"
+               "the server's now minus the newest event time. Stale features come first,\n"
+               "then the most lagging.",
+               {{"stale", "", "only the stale features"}, {"all", "", "include deprecated"}},
+               {"freshness", "freshness --stale"},
+               0,
+               0,
+               true,
+               &Shell::RunFreshness});
   return t;
 }
 

@@ -1,0 +1,184 @@
+// SST builder: history puts and latest merge operands as the engine reads them (keys,
+// ingest_ts, values, newest bin per feature), ties superseded by the later row and
+// counted, files rolled at the target size, and an order-independent fingerprint.
+#include "tools/asof-import/sst_builder.h"
+
+#include <gtest/gtest.h>
+#include <rocksdb/merge_operator.h>
+#include <rocksdb/options.h>
+#include <rocksdb/sst_file_reader.h>
+
+#include <algorithm>
+#include <map>
+#include <random>
+#include <tuple>
+
+#include "engine/internal/keys.h"
+#include "engine/internal/latest_record.h"
+#include "engine/internal/value_codec.h"
+#include "tests/util/test_util.h"
+
+namespace asof::import {
+namespace {
+
+struct Cell {
+  std::string entity;
+  uint32_t feature;
+  int64_t event_ts;
+  int64_t value;
+};
+
+std::string Encoded(int64_t v) {
+  std::string out;
+  internal::EncodeValue(Value::Int64(v), &out);
+  return out;
+}
+
+struct Built {
+  std::vector<SstFile> files;
+  LoadScan scan;
+  // (entity, feature, event_ts) -> value, from the history files
+  std::map<std::tuple<std::string, uint32_t, int64_t>, std::string> history;
+  // (entity, feature) -> (event_ts, value), from the latest files
+  std::map<std::pair<std::string, uint32_t>, std::pair<int64_t, std::string>> latest;
+};
+
+// Reading a file of merge operands needs a merge operator; each entity has exactly one
+// operand and no base value, so returning it unchanged shows what the file holds.
+class SingleOperand final : public rocksdb::MergeOperator {
+ public:
+  const char* Name() const override { return "test.SingleOperand"; }
+  bool FullMergeV2(const MergeOperationInput& in, MergeOperationOutput* out) const override {
+    if (in.existing_value != nullptr || in.operand_list.size() != 1) return false;
+    out->new_value.assign(in.operand_list[0].data(), in.operand_list[0].size());
+    return true;
+  }
+};
+
+constexpr uint32_t kType = 7;
+constexpr int64_t kIngestTs = 1'700'000'000'000'000;
+
+std::string EntityOf(std::string_view entity_key) { return std::string(entity_key.substr(8)); }
+
+Built Build(const std::vector<Cell>& cells, uint64_t target_file_bytes = 256ull << 20) {
+  testing::TempDir tmp;
+  Built b;
+  auto sorter = ExternalSorter::Create({8 << 10, tmp.path()});
+  EXPECT_TRUE(sorter.ok());
+  std::string key;
+  for (size_t i = 0; i < cells.size(); ++i) {
+    key.clear();
+    AppendSortKey(kType, cells[i].entity, cells[i].feature, cells[i].event_ts, i, &key);
+    EXPECT_OK((*sorter)->Add(key, Encoded(cells[i].value)));
+  }
+  (*sorter)->Finish();
+  auto stream = (*sorter)->Open();
+  auto scan = ScanSorted(**stream, "user", nullptr);
+  EXPECT_TRUE(scan.ok());
+  b.scan = *scan;
+  stream = (*sorter)->Open();
+  SstBuildOptions options{tmp.path(), kIngestTs, target_file_bytes, nullptr};
+  EXPECT_OK(BuildSstFiles(**stream, options, [&](const SstFile& f) -> Status {
+    b.files.push_back(f);
+    rocksdb::Options reader_options;
+    reader_options.merge_operator = std::make_shared<SingleOperand>();
+    rocksdb::SstFileReader reader(reader_options);
+    EXPECT_TRUE(reader.Open(f.path).ok());
+    EXPECT_TRUE(reader.VerifyChecksum().ok());
+    std::unique_ptr<rocksdb::Iterator> it(reader.NewIterator(rocksdb::ReadOptions()));
+    uint64_t n = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next(), ++n) {
+      std::string_view k = it->key().ToStringView(), v = it->value().ToStringView();
+      if (f.latest) {
+        std::vector<internal::BinView> bins;
+        EXPECT_TRUE(internal::DecodeLatestRecord(v, &bins));
+        for (const auto& bin : bins) {
+          EXPECT_EQ(bin.ingest_ts, kIngestTs);
+          auto [pos, fresh] = b.latest.emplace(std::pair(EntityOf(k), bin.feature_id),
+                                               std::pair(bin.event_ts, std::string(bin.value)));
+          EXPECT_TRUE(fresh) << "an entity in two operands";
+        }
+      } else {
+        internal::HistoryKey h;
+        EXPECT_TRUE(internal::ParseHistoryKey(k, &h));
+        EXPECT_EQ(h.ingest_ts, kIngestTs);
+        auto [pos, fresh] = b.history.emplace(
+            std::tuple(EntityOf(h.prefix.substr(0, h.prefix.size() - 4)), h.feature_id, h.event_ts),
+            std::string(v));
+        EXPECT_TRUE(fresh) << "a history key twice";
+      }
+    }
+    EXPECT_TRUE(it->status().ok()) << it->status().ToString();
+    EXPECT_EQ(n, f.entries);
+    return Status::Ok();
+  }));
+  return b;
+}
+
+TEST(SstBuilderTest, HistoryAndLatestAsTheEngineReadsThem) {
+  std::vector<Cell> cells = {
+      {"u1", 1, 100, 10}, {"u1", 1, 300, 30}, {"u1", 1, 200, 20},
+      {"u1", 2, 50, 5},   {"u2", 1, 10, 1},   {"u1", 1, 300, 31},  // a tie: the later row wins
+  };
+  Built b = Build(cells);
+  EXPECT_EQ(b.scan.values, 5u);
+  EXPECT_EQ(b.scan.superseded, 1u);
+  EXPECT_EQ(b.scan.entities, 2u);
+  ASSERT_EQ(b.files.size(), 2u);
+  EXPECT_EQ(b.history.size(), 5u);
+  EXPECT_EQ(b.history[std::tuple("u1", 1u, int64_t{300})], Encoded(31));
+  EXPECT_EQ(b.history[std::tuple("u1", 1u, int64_t{100})], Encoded(10));
+  EXPECT_EQ(b.history[std::tuple("u1", 2u, int64_t{50})], Encoded(5));
+  ASSERT_EQ(b.latest.size(), 3u);
+  EXPECT_EQ(b.latest[std::pair("u1", 1u)], std::pair(int64_t{300}, Encoded(31)));
+  EXPECT_EQ(b.latest[std::pair("u1", 2u)], std::pair(int64_t{50}, Encoded(5)));
+  EXPECT_EQ(b.latest[std::pair("u2", 1u)], std::pair(int64_t{10}, Encoded(1)));
+}
+
+TEST(SstBuilderTest, RandomCellsRolledIntoManyFilesAgreeWithAModel) {
+  uint32_t seed = std::random_device{}();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937 rng(seed);
+  std::vector<Cell> cells;
+  std::map<std::tuple<std::string, uint32_t, int64_t>, std::string> history;
+  std::map<std::pair<std::string, uint32_t>, std::pair<int64_t, std::string>> latest;
+  for (int i = 0; i < 20000; ++i) {
+    Cell c{"e" + std::to_string(rng() % 500), static_cast<uint32_t>(1 + rng() % 4),
+           static_cast<int64_t>(rng() % 50), static_cast<int64_t>(rng())};
+    cells.push_back(c);
+    history[std::tuple(c.entity, c.feature, c.event_ts)] = Encoded(c.value);  // later wins
+  }
+  for (const auto& [k, v] : history) {
+    auto& l = latest[std::pair(std::get<0>(k), std::get<1>(k))];
+    if (l.second.empty() || std::get<2>(k) >= l.first) l = {std::get<2>(k), v};
+  }
+  Built b = Build(cells, 32 << 10);
+  EXPECT_GT(b.files.size(), 4u);
+  EXPECT_EQ(b.scan.values, history.size());
+  EXPECT_EQ(b.scan.superseded, cells.size() - history.size());
+  EXPECT_EQ(b.history, history);
+  EXPECT_EQ(b.latest, latest);
+}
+
+TEST(SstBuilderTest, FingerprintIgnoresInputOrderButNotContent) {
+  std::vector<Cell> cells = {{"a", 1, 1, 1}, {"b", 1, 2, 2}, {"a", 2, 3, 3}, {"c", 1, 4, 4}};
+  std::string base = Build(cells).scan.fingerprint;
+  EXPECT_EQ(base.rfind("xxh3-128:", 0), 0u);
+  EXPECT_EQ(base.size(), 9u + 32u);
+  std::reverse(cells.begin(), cells.end());
+  EXPECT_EQ(Build(cells).scan.fingerprint, base);
+  cells[0].value = 5;
+  EXPECT_NE(Build(cells).scan.fingerprint, base);
+  cells[0].value = 4;
+  cells.push_back({"d", 1, 1, 1});
+  EXPECT_NE(Build(cells).scan.fingerprint, base);
+}
+
+TEST(SstBuilderTest, EmptyStreamWritesNoFile) {
+  Built b = Build({});
+  EXPECT_TRUE(b.files.empty());
+  EXPECT_EQ(b.scan.values, 0u);
+}
+
+}  // namespace
+}  // namespace asof::import
