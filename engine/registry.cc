@@ -6,10 +6,13 @@
 #include <algorithm>
 #include <atomic>
 #include <charconv>
+#include <functional>
 #include <limits>
 #include <mutex>
+#include <set>
 #include <utility>
 
+#include "engine/catalog.h"
 #include "engine/internal/registry_codec.h"
 
 namespace asof {
@@ -29,15 +32,6 @@ using NameMap = std::map<std::string, VersionList, std::less<>>;
 bool IsNameChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
          c == '.' || c == '-';
-}
-
-char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-// `needle_lower` is already lower case.
-bool ContainsIgnoreCase(std::string_view haystack, std::string_view needle_lower) {
-  auto it = std::search(haystack.begin(), haystack.end(), needle_lower.begin(), needle_lower.end(),
-                        [](char h, char n) { return AsciiLower(h) == n; });
-  return it != haystack.end();
 }
 
 // A parsed "name" or "name@N"; version 0 means the newest.
@@ -82,6 +76,7 @@ std::string ChangedFields(const FeatureSpec& a, const FeatureSpec& b) {
   note(a.tags != b.tags, "tags");
   note(a.source != b.source, "source");
   note(a.transformation != b.transformation, "transformation");
+  note(a.upstream != b.upstream, "upstream");
   note(a.freshness_sla_us != b.freshness_sla_us, "freshness_sla");
   note(a.ttl_us != b.ttl_us, "ttl");
   note(a.retention_us != b.retention_us, "retention");
@@ -137,6 +132,7 @@ struct Registry::Impl {
   // Guarded by `write_mu`.
   uint64_t next_entity_id = 1;
   uint64_t next_feature_id = 1;
+  std::unique_ptr<Catalog> catalog;
 
   Status LoadAll();
   Status LoadRecord(std::string_view key, std::string_view value);
@@ -241,6 +237,13 @@ class Registry::Impl::Plan {
     const VersionList* versions = impl_->FindVersions(spec.entity, spec.name);
     return versions == nullptr ? nullptr : versions->back();
   }
+  FeaturePtr Newest(std::string_view entity, std::string_view name) const {
+    FeatureSpec key;
+    key.entity = entity;
+    key.name = name;
+    return Newest(key);
+  }
+  Status CheckUpstream(const FeatureSpec& spec) const;
   Result<FeaturePtr> NewVersion(const FeatureSpec& spec, uint32_t version);
   Status Stage(const FeaturePtr& feature, std::string what);
 
@@ -252,8 +255,53 @@ class Registry::Impl::Plan {
   std::map<std::pair<std::string, std::string>, FeaturePtr> overlay_;  // newest, staged
 };
 
+// Upstream refs exist, and following them (as staged so far) never leads back to `spec`.
+Status Registry::Impl::Plan::CheckUpstream(const FeatureSpec& spec) const {
+  auto qualify = [](std::string_view owner_entity, const std::string& ref) {
+    FeatureName f = SplitFeatureName(ref);
+    if (f.entity.empty()) f.entity = owner_entity;
+    return f;
+  };
+  const std::string self = spec.entity + ":" + spec.name;
+  for (const std::string& ref : spec.upstream) {
+    FeatureName f = qualify(spec.entity, ref);
+    if (f.name.find('@') != std::string::npos || f.name.empty() || f.entity.empty()) {
+      return Unprocessable(FeatureLabel(spec.entity, spec.name) + ": upstream '" + ref +
+                           "': expected name or entity:name (features, not versions)");
+    }
+    if (f.entity + ":" + f.name != self && Newest(f.entity, f.name) == nullptr) {
+      return Unprocessable(FeatureLabel(spec.entity, spec.name) + ": upstream " +
+                           FeatureLabel(f.entity, f.name) + " is not registered");
+    }
+  }
+  // Depth-first search from `spec` over upstream edges; `path` is the current chain.
+  std::vector<std::string> path{self};
+  std::set<std::string> done;
+  std::function<Status(const FeatureSpec&)> visit = [&](const FeatureSpec& s) -> Status {
+    for (const std::string& ref : s.upstream) {
+      FeatureName f = qualify(s.entity, ref);
+      const std::string id = f.entity + ":" + f.name;
+      if (id == self) {
+        std::string cycle;
+        for (const std::string& p : path) cycle += p + " -> ";
+        return Unprocessable("upstream of " + FeatureLabel(spec.entity, spec.name) +
+                             " would form a cycle: " + cycle + self);
+      }
+      if (!done.insert(id).second) continue;
+      FeaturePtr next = Newest(f.entity, f.name);
+      if (next == nullptr) continue;
+      path.push_back(id);
+      RETURN_IF_ERROR(visit(next->spec));
+      path.pop_back();
+    }
+    return Status::Ok();
+  };
+  return visit(spec);
+}
+
 Result<Registry::Registered> Registry::Impl::Plan::Add(const FeatureSpec& spec, bool new_version) {
   RETURN_IF_ERROR(impl_->ValidateSpec(spec));
+  RETURN_IF_ERROR(CheckUpstream(spec));
   FeaturePtr newest = Newest(spec);
   if (newest == nullptr || newest->spec.value_type != spec.value_type) {
     if (newest != nullptr && !new_version) {
@@ -400,7 +448,9 @@ Registry::~Registry() = default;
 Result<std::unique_ptr<Registry>> Registry::Load(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
                                                  const Clock* clock, bool sync_writes) {
   std::unique_ptr<Registry> registry(new Registry(db, cf, clock, sync_writes));
-  RETURN_IF_ERROR(registry->impl_->LoadAll());
+  Impl& impl = *registry->impl_;
+  RETURN_IF_ERROR(impl.LoadAll());
+  ASSIGN_OR_RETURN(impl.catalog, Catalog::Load(db, cf, clock, sync_writes, registry.get()));
   return registry;
 }
 
@@ -581,17 +631,17 @@ Status Registry::Deprecate(std::string_view entity, std::string_view ref) {
   return plan.Commit();
 }
 
+Catalog& Registry::catalog() { return *impl_->catalog; }
+const Catalog& Registry::catalog() const { return *impl_->catalog; }
+
 std::vector<FeaturePtr> Registry::List(const FeatureFilter& filter) const {
-  std::string text(filter.text);
-  std::transform(text.begin(), text.end(), text.begin(), AsciiLower);
   auto matches = [&](const Feature& f) {
     const FeatureSpec& s = f.spec;
     return (filter.include_deprecated || !f.deprecated) &&
            (filter.owner.empty() || s.owner == filter.owner) &&
            (filter.tag.empty() ||
             std::find(s.tags.begin(), s.tags.end(), filter.tag) != s.tags.end()) &&
-           (text.empty() || ContainsIgnoreCase(s.name, text) ||
-            ContainsIgnoreCase(s.description, text));
+           (filter.text.empty() || SearchRank(s, filter.text) > 0);
   };
   std::shared_lock lock(impl_->mu);
   std::vector<FeaturePtr> out;
@@ -600,12 +650,23 @@ std::vector<FeaturePtr> Registry::List(const FeatureFilter& filter) const {
       if (matches(*versions.back())) out.push_back(versions.back());
     }
   };
+  auto ranked = [&] {
+    std::vector<std::pair<int, FeaturePtr>> by_rank;
+    for (FeaturePtr& f : out) by_rank.emplace_back(SearchRank(f->spec, filter.text), std::move(f));
+    std::stable_sort(by_rank.begin(), by_rank.end(), [](const auto& a, const auto& b) {
+      if (a.first != b.first) return a.first > b.first;
+      return a.second->spec.name < b.second->spec.name;  // equal names: entity order stays
+    });
+    out.clear();
+    for (auto& [rank, f] : by_rank) out.push_back(std::move(f));
+    return std::move(out);
+  };
   if (filter.entity.empty()) {
     for (const auto& [entity, names] : impl_->features) add(names);
   } else if (auto it = impl_->features.find(filter.entity); it != impl_->features.end()) {
     add(it->second);
   }
-  return out;
+  return filter.text.empty() ? out : ranked();
 }
 
 }  // namespace asof

@@ -7,6 +7,8 @@
 //   revision grows and the change history records which fields changed); with a different
 //   value type it is a schema change: kConflict, unless `new_version` is set, which
 //   creates version N+1 with a new feature id (kNewVersion). Old versions stay readable.
+// - `spec.upstream` names features that must exist (earlier in the same batch counts);
+//   a change that would make the upstream graph cyclic is kUnprocessable, naming the cycle.
 // - References: "name" is the newest version, "name@N" pins version N.
 // - Everything is persisted in the `registry` column family and loaded on open.
 //
@@ -35,6 +37,7 @@ class ColumnFamilyHandle;
 
 namespace asof {
 
+class Catalog;
 using FeaturePtr = std::shared_ptr<const Feature>;
 
 // Names of entity types and features: 1-128 chars of [A-Za-z0-9_.-], starting with a
@@ -45,9 +48,17 @@ struct FeatureFilter {
   std::string entity;  // exact; empty: any
   std::string owner;   // exact; empty: any
   std::string tag;     // exact member of tags; empty: any
-  std::string text;    // case-insensitive substring of name or description; empty: any
+  // Case-insensitive search over name, tags, description, owner and entity (SearchRank);
+  // empty: any. When set, List orders by rank, best first.
+  std::string text;
   bool include_deprecated = false;
 };
+
+// How well `spec` matches search text `query` (case-insensitive), best first:
+// 6 exact name, 5 name prefix, 4 name substring, 3 a tag contains it, 2 it is a whole
+// word (or words) of description, owner or entity, 1 a substring of description; 0 no
+// match. feature_search.cc.
+int SearchRank(const FeatureSpec& spec, std::string_view query);
 
 class Registry {
  public:
@@ -102,8 +113,13 @@ class Registry {
   // rejected; reads keep working.
   Status Deprecate(std::string_view entity, std::string_view ref);
 
-  // Newest version of each matching feature, ordered by (entity, name).
+  // Newest version of each matching feature, ordered by (entity, name), or with a
+  // search text by (rank descending, name, entity).
   std::vector<FeaturePtr> List(const FeatureFilter& filter) const;
+
+  // Sources, transformations and consumers (lineage objects).
+  Catalog& catalog();
+  const Catalog& catalog() const;
 
   ~Registry();
 

@@ -1,8 +1,8 @@
 #include "server/api_json.h"
+#include "wire/json_parse.h"
 
 #include <algorithm>
 #include <boost/json/array.hpp>
-#include <boost/json/stream_parser.hpp>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -199,14 +199,7 @@ std::string_view JsonKindName(const json::value& v) {
 
 Result<json::value> ParseJsonBody(std::string_view body) {
   if (body.empty()) return InvalidArgument("the request body is empty; expected JSON");
-  json::stream_parser parser;
-  boost::system::error_code ec;
-  const size_t used = parser.write(body.data(), body.size(), ec);
-  if (!ec) parser.finish(ec);
-  if (ec) {
-    return InvalidArgument("malformed JSON at byte " + std::to_string(used) + ": " + ec.message());
-  }
-  return parser.release();
+  return ParseJsonExact(body);
 }
 
 Result<int64_t> TimestampFromJson(const json::value& v, std::string_view member) {

@@ -1,4 +1,5 @@
 #include "tests/util/http_client.h"
+#include "wire/json_parse.h"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -21,9 +22,9 @@ std::string HttpReply::Header(std::string_view name) const {
 }
 
 Result<boost::json::value> HttpReply::Json() const {
-  boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(body, ec);
-  if (ec) return InvalidArgument("response body is not JSON (" + ec.message() + "): " + body);
+  Result<boost::json::value> v = ParseJsonExact(body);
+  if (!v.ok())
+    return InvalidArgument("response body is not JSON (" + v.status().message() + "): " + body);
   return v;
 }
 

@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "tools/asof-import/row_validator.h"
+#include "wire/json_parse.h"
 
 namespace asof::import {
 
@@ -118,13 +119,12 @@ std::optional<std::string> DecodeBase64(std::string_view in) {
 }
 
 Cell ParseList(std::string_view text, ValueType type) {
-  boost::json::error_code ec;
-  boost::json::value doc = boost::json::parse(text, ec);
-  if (ec || !doc.is_array()) {
+  Result<boost::json::value> doc = ParseJsonExact(text);
+  if (!doc.ok() || !doc->is_array()) {
     return Error(RejectReason::kWrongType,
                  "not a JSON array for " + std::string(ValueTypeName(type)));
   }
-  const boost::json::array& a = doc.get_array();
+  const boost::json::array& a = doc->get_array();
   auto bad = [&](size_t i) {
     return Error(RejectReason::kWrongType, "element " + std::to_string(i) +
                                                " of the array is not " +

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "tools/asof-import/record_parsers.h"
+#include "wire/json_parse.h"
 
 namespace asof::import {
 
@@ -73,9 +74,9 @@ Result<bool> ReadJsonRecord(LineReader& in, JsonColumns* columns, InputRecord* o
     return InvalidArgument(in.source().name() + ":" + std::to_string(out->line) + ": " + what);
   };
 
-  boost::json::error_code ec;
-  boost::json::value doc = boost::json::parse(out->text, ec);
-  if (ec) return malformed("not valid JSON (" + ec.message() + ")");
+  Result<boost::json::value> parsed = ParseJsonExact(out->text);
+  if (!parsed.ok()) return malformed("not valid JSON (" + parsed.status().message() + ")");
+  const boost::json::value& doc = *parsed;
   if (!doc.is_object()) return malformed("not a JSON object");
   const boost::json::object& object = doc.get_object();
 

@@ -1,4 +1,5 @@
 #include "tools/asof-import/type_inference.h"
+#include "wire/json_parse.h"
 
 #include <algorithm>
 #include <boost/json.hpp>
@@ -29,10 +30,9 @@ bool HasLeadingZero(std::string_view t) {
 }
 
 uint32_t ClassifyArray(std::string_view text) {
-  boost::json::error_code ec;
-  boost::json::value doc = boost::json::parse(text, ec);
-  if (ec || !doc.is_array()) return kUninferable;
-  const boost::json::array& a = doc.get_array();
+  Result<boost::json::value> doc = ParseJsonExact(text);
+  if (!doc.ok() || !doc->is_array()) return kUninferable;
+  const boost::json::array& a = doc->get_array();
   if (a.empty()) return kEmptyList;
   bool numbers = std::all_of(a.begin(), a.end(), [](const auto& v) { return v.is_number(); });
   bool strings = std::all_of(a.begin(), a.end(), [](const auto& v) { return v.is_string(); });
