@@ -22,6 +22,8 @@ if(ASOF_USE_JEMALLOC)
 endif()
 
 find_package(FlatBuffers REQUIRED)
+# fmt: Dragonbox for shortest double text (engine/number_text.h).
+find_package(fmt REQUIRED)
 
 if(ASOF_BENCHMARKS)
   find_package(benchmark REQUIRED)

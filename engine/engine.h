@@ -55,6 +55,8 @@ struct EngineOptions {
   // they are almost always a unit mistake (ns or ms taken for us).
   int64_t max_future_skew_us = 24LL * 3600 * 1000000;
   size_t block_cache_bytes = 512ull << 20;
+  // Whole `latest` records cached by key (RocksDB's row cache); 0: none.
+  size_t row_cache_bytes = 256ull << 20;
   size_t write_buffer_bytes = 64ull << 20;
   // Not owned; must outlive the engine. Tests pass a ManualClock.
   const Clock* clock = SystemClock::Default();

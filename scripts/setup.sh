@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config clang clang-format libclang-rt-14-dev
   librocksdb-dev libxxhash-dev libjemalloc-dev
   flatbuffers-compiler libflatbuffers-dev
-  libboost1.81-dev libboost-json1.81-dev libssl-dev libspdlog-dev libtomlplusplus-dev libcli11-dev libedit-dev liburing-dev
+  libboost1.81-dev libboost-json1.81-dev libssl-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libcli11-dev libedit-dev liburing-dev
   # asof-import: gzip and zstd inputs
   zlib1g-dev libzstd-dev
   # tests and perf: asof-export against pandas.merge_asof (tests/integration/pandas_asof_check.py)

@@ -142,21 +142,21 @@ Status ReadSections(const toml::table& root, ServerConfig* c) {
     RETURN_IF_ERROR(Read(*s, "durability", "max_write_group", &c->max_write_group));
   }
   if (const auto* s = Section(root, "storage")) {
-    RETURN_IF_ERROR(
-        CheckKeys(*s, "storage",
-                  {"block_cache_mb", "write_buffer_mb", "dedup_window_s", "max_future_skew_s"}));
+    RETURN_IF_ERROR(CheckKeys(*s, "storage",
+                              {"block_cache_mb", "row_cache_mb", "write_buffer_mb",
+                               "dedup_window_s", "max_future_skew_s"}));
     RETURN_IF_ERROR(Read(*s, "storage", "block_cache_mb", &c->block_cache_mb));
+    RETURN_IF_ERROR(Read(*s, "storage", "row_cache_mb", &c->row_cache_mb));
     RETURN_IF_ERROR(Read(*s, "storage", "write_buffer_mb", &c->write_buffer_mb));
     RETURN_IF_ERROR(Read(*s, "storage", "dedup_window_s", &c->dedup_window_s));
     RETURN_IF_ERROR(Read(*s, "storage", "max_future_skew_s", &c->max_future_skew_s));
   }
   if (const auto* s = Section(root, "limits")) {
-    RETURN_IF_ERROR(
-        CheckKeys(*s, "limits",
-                  {"max_frame_bytes", "max_entities_per_request", "max_rows_per_asof_request",
-                   "max_records_per_write", "max_connections", "max_inflight_per_connection",
-                   "asof_chunk_rows", "max_inflight_requests", "max_bulk_loads",
-                   "max_bulk_staged_mb"}));
+    RETURN_IF_ERROR(CheckKeys(
+        *s, "limits",
+        {"max_frame_bytes", "max_entities_per_request", "max_rows_per_asof_request",
+         "max_records_per_write", "max_connections", "max_inflight_per_connection",
+         "asof_chunk_rows", "max_inflight_requests", "max_bulk_loads", "max_bulk_staged_mb"}));
     RETURN_IF_ERROR(Read(*s, "limits", "max_frame_bytes", &c->max_frame_bytes));
     RETURN_IF_ERROR(Read(*s, "limits", "max_entities_per_request", &c->max_entities_per_request));
     RETURN_IF_ERROR(Read(*s, "limits", "max_rows_per_asof_request", &c->max_rows_per_asof_request));
@@ -248,6 +248,7 @@ Status ValidateConfig(const ServerConfig& c) {
   if (c.shutdown_grace_ms < 0) return InvalidArgument("server.shutdown_grace_ms is negative");
   if (c.max_write_group < 1) return InvalidArgument("durability.max_write_group must be >= 1");
   if (c.block_cache_mb < 1) return InvalidArgument("storage.block_cache_mb must be >= 1");
+  if (c.row_cache_mb < 0) return InvalidArgument("storage.row_cache_mb must be >= 0");
   if (c.write_buffer_mb < 1) return InvalidArgument("storage.write_buffer_mb must be >= 1");
   if (c.dedup_window_s < 0 || c.max_future_skew_s < 0) {
     return InvalidArgument("storage durations must not be negative");

@@ -5,7 +5,9 @@
 #include <boost/json/string_view.hpp>
 #include <cctype>
 #include <charconv>
+#include <type_traits>
 
+#include "engine/number_text.h"
 #include "server/api_json.h"
 #include "server/json_text.h"
 
@@ -19,6 +21,10 @@ std::string Quoted(std::string_view s) { return json::serialize(json::string_vie
 
 template <typename T>
 void AppendNumber(T v, std::string* out) {
+  if constexpr (std::is_same_v<T, double>) {
+    AppendShortestDouble(v, out);  // same text as to_chars, faster
+    return;
+  }
   char buf[64];
   auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
   out->append(buf, static_cast<size_t>(end - buf));  // 64 bytes fit any of these types

@@ -1,4 +1,5 @@
 #include "server/json_text.h"
+#include "engine/number_text.h"
 
 #include <boost/json/serialize.hpp>
 #include <charconv>
@@ -13,9 +14,8 @@ void AppendDouble(double d, std::string* out) {
     out->append("null");
     return;
   }
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), d);
-  std::string_view text(buf, static_cast<size_t>(end - buf));
+  char buf[kMaxDoubleText];
+  std::string_view text(buf, static_cast<size_t>(WriteShortestDouble(d, buf) - buf));
   out->append(text);
   // Keeps a double recognizable as one: 0.0 prints "0.0", not "0".
   if (text.find_first_of(".e") == std::string_view::npos) out->append(".0");

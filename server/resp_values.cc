@@ -3,7 +3,9 @@
 
 #include <charconv>
 #include <cstdio>
+#include <type_traits>
 
+#include "engine/number_text.h"
 #include "server/api_json.h"
 #include "server/resp_commands.h"
 #include "server/resp_reply.h"
@@ -14,6 +16,10 @@ namespace {
 
 template <typename T>
 void AppendNumber(T v, std::string* out) {
+  if constexpr (std::is_same_v<T, double>) {
+    AppendShortestDouble(v, out);  // same text as to_chars, faster
+    return;
+  }
   char buf[64];
   // Without a format, to_chars gives the shortest text that reads back to the same value.
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);

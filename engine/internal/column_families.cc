@@ -73,6 +73,11 @@ CfTuning MakeTuning(const EngineOptions& options, RetentionLookup retention) {
   // The default and registry column families are written rarely; without a cap their
   // unflushed memtables would pin old WAL files for ever during bulk loads.
   t.db.max_total_wal_size = 512ull << 20;
+  if (options.row_cache_bytes > 0) {
+    // Online reads are point lookups of whole records: a hit skips the index and data
+    // block search (perf/RESULTS.md, "row cache").
+    t.db.row_cache = rocksdb::NewLRUCache(options.row_cache_bytes);
+  }
   t.db.statistics = rocksdb::CreateDBStatistics();
   // Tickers only (the metrics read block cache hits and misses): histograms cost about 5%
   // of the instructions of a cached online read.

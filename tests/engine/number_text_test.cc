@@ -1,0 +1,84 @@
+#include "engine/number_text.h"
+
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <charconv>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <string>
+
+namespace asof {
+namespace {
+
+std::string Std(double d) {
+  char buf[64];
+  return std::string(buf, std::to_chars(buf, buf + sizeof buf, d).ptr);
+}
+
+std::string Ours(double d) {
+  std::string s;
+  AppendShortestDouble(d, &s);
+  return s;
+}
+
+TEST(NumberText, SpecialValuesMatchToChars) {
+  const double inf = std::numeric_limits<double>::infinity();
+  for (double d : {0.0,
+                   -0.0,
+                   1.0,
+                   -1.0,
+                   0.1,
+                   1e22,
+                   1e21,
+                   1e16,
+                   1e15,
+                   123456789012345678.0,
+                   1e-4,
+                   1e-5,
+                   0.00012,
+                   1.5e-7,
+                   5e-324,
+                   -5e-324,
+                   2.2250738585072014e-308,
+                   1.7976931348623157e308,
+                   inf,
+                   -inf,
+                   4242.007,
+                   100.0,
+                   1e100,
+                   1.25e-100}) {
+    EXPECT_EQ(Ours(d), Std(d)) << Std(d);
+  }
+  EXPECT_EQ(Ours(std::numeric_limits<double>::quiet_NaN()),
+            Std(std::numeric_limits<double>::quiet_NaN()));
+}
+
+// Every bit pattern class: random bits, random short decimals at every scale, integers.
+TEST(NumberText, RandomDoublesMatchToChars) {
+  std::mt19937_64 rng(1129);
+  std::uniform_int_distribution<int> exp10(-30, 30);
+  std::uniform_int_distribution<int> mant(1, 99999);
+  for (int i = 0; i < 1000000; ++i) {
+    double d;
+    switch (i % 3) {
+      case 0:
+        d = std::bit_cast<double>(rng());
+        break;
+      case 1:
+        d = mant(rng) * std::pow(10.0, exp10(rng));
+        break;
+      default:
+        d = static_cast<double>(static_cast<int64_t>(rng() >> (rng() % 64)));
+        break;
+    }
+    if (i % 2) d = -d;
+    const std::string want = Std(d);
+    ASSERT_EQ(Ours(d), want) << "bits " << std::bit_cast<uint64_t>(d);
+    ASSERT_LE(want.size(), kMaxDoubleText);
+  }
+}
+
+}  // namespace
+}  // namespace asof
