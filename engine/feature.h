@@ -28,8 +28,13 @@ struct FeatureSpec {
   std::string description;
   std::string owner;  // team
   std::vector<std::string> tags;
-  std::string source;                  // where the raw data comes from
-  std::string transformation;          // how the value is computed
+  // Free text, or the name of a registered Source / Transformation, which lineage then
+  // links to (an unregistered name is shown as such, never refused).
+  std::string source;          // where the raw data comes from
+  std::string transformation;  // how the value is computed
+  // Features this one is derived from: "name" (same entity type) or "entity:name". They
+  // must exist and must not lead back to this feature; changing them is metadata.
+  std::vector<std::string> upstream;
   int64_t freshness_sla_us = 0;        // 0: no SLA
   int64_t ttl_us = 0;                  // max age of a served value; 0: never too old
   int64_t retention_us = 0;            // history kept at least this long; 0: forever
@@ -48,6 +53,44 @@ struct Feature {
   int64_t created_us = 0;
   int64_t updated_us = 0;
   bool operator==(const Feature&) const = default;
+};
+
+// Lineage objects (catalog.h). Names follow ValidateName; timestamps are set by the
+// registry.
+enum class SourceKind : uint8_t { kTable = 0, kStream = 1, kFile = 2 };
+inline constexpr uint8_t kMaxSourceKind = 2;
+
+struct Source {
+  std::string name;
+  SourceKind kind = SourceKind::kTable;
+  std::string location;  // e.g. "warehouse.events.clicks", "kafka://clicks", "s3://..."
+  std::string owner;
+  std::string description;
+  int64_t created_us = 0;
+  int64_t updated_us = 0;
+  bool operator==(const Source&) const = default;
+};
+
+struct Transformation {
+  std::string name;
+  std::string code;      // the code or expression itself
+  std::string language;  // e.g. "sql", "python"
+  std::string description;
+  int64_t created_us = 0;
+  int64_t updated_us = 0;
+  bool operator==(const Transformation&) const = default;
+};
+
+// A model that reads features; identified by (name, version).
+struct Consumer {
+  std::string name;
+  std::string version;  // free form ("3", "2026-03-01"); may be empty
+  std::string owner;
+  std::string description;
+  std::vector<std::string> features;  // "entity:name", canonical once registered
+  int64_t created_us = 0;
+  int64_t updated_us = 0;
+  bool operator==(const Consumer&) const = default;
 };
 
 // One entry of a feature version's change history.

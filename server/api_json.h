@@ -61,7 +61,7 @@ Result<FeatureRegistration> FeatureRegistrationFromJson(const boost::json::value
 
 boost::json::object EntityTypeToJson(const EntityType& entity);
 // Metadata of one version: name, entity, version, revision, value_type, description,
-// owner, tags, source, transformation, freshness_sla, ttl, retention, default_value,
+// owner, tags, source, transformation, upstream, freshness_sla, ttl, retention, default_value,
 // deprecated, created_at, updated_at, ref ("name@N").
 boost::json::object FeatureToJson(const Feature& feature);
 boost::json::object FeatureChangeToJson(const FeatureChange& change);

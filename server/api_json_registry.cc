@@ -22,7 +22,7 @@ struct Member {
 // Every member a registration may carry. The read-only members of a feature object
 // (FeatureToJson) are accepted and ignored, so a client can post back what it read; any
 // other name is a typo that would otherwise be dropped silently ("freshnes_sla").
-constexpr std::array<Member, 20> kMembers = {{
+constexpr std::array<Member, 21> kMembers = {{
     {"name", Shape::kString},
     {"entity", Shape::kString},
     {"value_type", Shape::kString},
@@ -31,6 +31,7 @@ constexpr std::array<Member, 20> kMembers = {{
     {"tags", Shape::kOptStringArray},
     {"source", Shape::kOptString},
     {"transformation", Shape::kOptString},
+    {"upstream", Shape::kOptStringArray},
     {"freshness_sla", Shape::kOptDuration},
     {"ttl", Shape::kOptDuration},
     {"retention", Shape::kOptDuration},
@@ -156,6 +157,9 @@ Result<FeatureRegistration> FeatureRegistrationFromJson(const json::value& body)
   if (const json::value* tags = obj.if_contains("tags"); tags != nullptr && tags->is_array()) {
     for (const json::value& tag : tags->get_array()) spec.tags.emplace_back(tag.get_string());
   }
+  if (const json::value* up = obj.if_contains("upstream"); up != nullptr && up->is_array()) {
+    for (const json::value& ref : up->get_array()) spec.upstream.emplace_back(ref.get_string());
+  }
   ASSIGN_OR_RETURN(spec.freshness_sla_us, DurationMember(obj, "freshness_sla"));
   ASSIGN_OR_RETURN(spec.ttl_us, DurationMember(obj, "ttl"));
   ASSIGN_OR_RETURN(spec.retention_us, DurationMember(obj, "retention"));
@@ -195,6 +199,9 @@ json::object FeatureToJson(const Feature& feature) {
   out["tags"] = std::move(tags);
   out["source"] = spec.source;
   out["transformation"] = spec.transformation;
+  json::array upstream;
+  for (const std::string& ref : spec.upstream) upstream.emplace_back(ref);
+  out["upstream"] = std::move(upstream);
   out["freshness_sla"] = OptionalDuration(spec.freshness_sla_us);
   out["ttl"] = OptionalDuration(spec.ttl_us);
   out["retention"] = OptionalDuration(spec.retention_us);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/lineage.h"
 #include "server/api_json.h"
 #include "server/http_api.h"
 #include "server/http_errors.h"
@@ -196,6 +197,10 @@ Result<HttpResponse> DeprecateFeature(const ApiCall& call) {
   ASSIGN_OR_RETURN(FeaturePtr deprecated, registry.Resolve(entity, ref));
   json::object out;
   out["feature"] = FeatureToJson(*deprecated);
+  // Allowed, but whoever deprecates should know which models still read the feature.
+  json::array warnings;
+  for (const std::string& w : DeprecationWarnings(registry, entity, name)) warnings.emplace_back(w);
+  out["warnings"] = std::move(warnings);
   return JsonResponse(200, out);
 }
 

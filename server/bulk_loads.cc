@@ -256,8 +256,10 @@ void BulkLoads::RunCommit(const std::shared_ptr<Load>& load, const std::vector<C
     }
     (f.latest ? paths.latest : paths.history).push_back(path);
   }
-  Result<Committed> result = status;
-  if (status.ok()) {
+  Result<Committed> result = Internal("bulk load not run");  // replaced below
+  if (!status.ok()) {
+    result = status;
+  } else {
     Result<BulkLoadResult> ingested =
         engine_->IngestBulkLoad(paths, load->ingest_ts, load->fingerprint);
     if (ingested.ok()) {

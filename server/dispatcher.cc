@@ -8,6 +8,7 @@
 #include <chrono>
 #include <optional>
 
+#include "engine/lineage.h"
 #include "wire/engine_convert.h"
 
 namespace asio = boost::asio;
@@ -103,10 +104,36 @@ Operation OperationOf(MessageType type) {
     case MessageType::kDescribeFeatureRequest:
     case MessageType::kListFeaturesRequest:
     case MessageType::kDeprecateFeatureRequest:
+    case MessageType::kLineageRequest:
       return Operation::kRegistry;
     default:
       return Operation::kOther;
   }
+}
+
+// The native `lineage` request: the HTTP route's semantics, rendered on the server so
+// that the wire carries text only.
+Result<std::string> LineageText(const Registry& registry, const wire::LineageRequest& r) {
+  std::string entity(wire::StringOf(r.entity()));
+  const std::string name(wire::StringOf(r.name()));
+  if (entity.empty()) {
+    for (const EntityType& e : registry.ListEntityTypes()) {
+      if (!registry.Versions(e.name, name).ok()) continue;
+      if (!entity.empty()) {
+        return InvalidArgument("feature '" + name + "' exists under several entity types; " +
+                               "choose one with --entity");
+      }
+      entity = e.name;
+    }
+    if (entity.empty()) return NotFound("feature '" + name + "' is not registered");
+  }
+  const std::string direction_text(wire::StringOf(r.direction()));
+  ASSIGN_OR_RETURN(LineageDirection direction,
+                   ParseLineageDirection(direction_text.empty() ? "both" : direction_text));
+  const int depth = r.depth() < 0 ? 10 : r.depth();
+  if (depth > 100) return InvalidArgument("depth must be from 0 to 100");
+  ASSIGN_OR_RETURN(LineageGraph graph, BuildLineage(registry, entity, name, direction, depth));
+  return r.dot() ? LineageToDot(graph) : LineageToText(graph);
 }
 
 }  // namespace
@@ -272,7 +299,16 @@ void Dispatcher::HandleSync(const wire::FrameHeader& header, std::span<const uin
                .ok()) {
         break;
       }
-      fbb.Finish(wire::CreateDeprecateFeatureResponse(fbb));
+      wire::DeprecateFeatureResponseT response;
+      response.warnings =
+          DeprecationWarnings(registry, wire::StringOf(r->entity()), wire::StringOf(r->ref()));
+      fbb.Finish(wire::DeprecateFeatureResponse::Pack(fbb, &response));
+      break;
+    }
+    case MessageType::kLineageRequest: {
+      Result<std::string> text = LineageText(registry, *Root<wire::LineageRequest>(payload));
+      if (!(status = text.status()).ok()) break;
+      fbb.Finish(wire::CreateLineageResponseDirect(fbb, text->c_str()));
       break;
     }
     case MessageType::kOnlineReadRequest: {

@@ -521,11 +521,23 @@ Result<wire::ListFeaturesResponseT> Client::ListFeatures(const wire::ListFeature
   return impl_->Exchange<wire::ListFeaturesResponse>(MessageType::kListFeaturesRequest, fbb);
 }
 
-Status Client::DeprecateFeature(const std::string& entity, const std::string& ref) {
+Status Client::DeprecateFeature(const std::string& entity, const std::string& ref,
+                                std::vector<std::string>* warnings) {
   flatbuffers::FlatBufferBuilder fbb;
   fbb.Finish(wire::CreateDeprecateFeatureRequestDirect(fbb, entity.c_str(), ref.c_str()));
-  return impl_->Exchange<wire::DeprecateFeatureResponse>(MessageType::kDeprecateFeatureRequest, fbb)
-      .status();
+  ASSIGN_OR_RETURN(
+      wire::DeprecateFeatureResponseT response,
+      impl_->Exchange<wire::DeprecateFeatureResponse>(MessageType::kDeprecateFeatureRequest, fbb));
+  if (warnings != nullptr) *warnings = std::move(response.warnings);
+  return Status::Ok();
+}
+
+Result<std::string> Client::Lineage(const wire::LineageRequestT& request) {
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(wire::LineageRequest::Pack(fbb, &request));
+  ASSIGN_OR_RETURN(wire::LineageResponseT response,
+                   impl_->Exchange<wire::LineageResponse>(MessageType::kLineageRequest, fbb));
+  return std::move(response.text);
 }
 
 Result<wire::WriteResponseT> Client::Write(const std::vector<wire::WriteRecordT>& records) {

@@ -105,7 +105,11 @@ class Client {
   Result<wire::DescribeFeatureResponseT> DescribeFeature(const std::string& entity,
                                                          const std::string& ref);
   Result<wire::ListFeaturesResponseT> ListFeatures(const wire::ListFeaturesRequestT& filter);
-  Status DeprecateFeature(const std::string& entity, const std::string& ref);
+  // `warnings`, when given, receives the server's warnings (consumers still using it).
+  Status DeprecateFeature(const std::string& entity, const std::string& ref,
+                          std::vector<std::string>* warnings = nullptr);
+  // The lineage graph of a feature rendered as text or DOT (wire/asof.fbs LineageRequest).
+  Result<std::string> Lineage(const wire::LineageRequestT& request);
 
   // Per-record results come back in the response (accepted / duplicate / rejected).
   Result<wire::WriteResponseT> Write(const std::vector<wire::WriteRecordT>& records);

@@ -229,6 +229,7 @@ Result<asof::FeatureSpec> DecodeFeatureSpec(const wire::FeatureSpec& spec) {
   out.tags = CopyStrings(spec.tags());
   out.source = StringOf(spec.source());
   out.transformation = StringOf(spec.transformation());
+  out.upstream = CopyStrings(spec.upstream());
   out.freshness_sla_us = spec.freshness_sla_us();
   out.ttl_us = spec.ttl_us();
   out.retention_us = spec.retention_us();
@@ -391,9 +392,12 @@ fb::Offset<wire::FeatureSpec> EncodeFeatureSpec(const asof::FeatureSpec& spec,
   auto transformation = StringOrNone(spec.transformation, fbb);
   fb::Offset<wire::Value> default_value;
   if (spec.default_value.has_value()) default_value = EncodeValue(*spec.default_value, fbb);
-  return wire::CreateFeatureSpec(
-      *fbb, name, entity, static_cast<uint8_t>(spec.value_type), description, owner, tags, source,
-      transformation, spec.freshness_sla_us, spec.ttl_us, spec.retention_us, default_value);
+  fb::Offset<fb::Vector<fb::Offset<fb::String>>> upstream;
+  if (!spec.upstream.empty()) upstream = fbb->CreateVectorOfStrings(spec.upstream);
+  return wire::CreateFeatureSpec(*fbb, name, entity, static_cast<uint8_t>(spec.value_type),
+                                 description, owner, tags, source, transformation,
+                                 spec.freshness_sla_us, spec.ttl_us, spec.retention_us,
+                                 default_value, upstream);
 }
 
 fb::Offset<wire::Feature> EncodeFeature(const asof::Feature& feature, FeatureDetail detail,

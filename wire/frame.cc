@@ -59,6 +59,8 @@ constexpr std::array<std::string_view, kMaxMessageType + 1> kTypeNames = {
     "BulkLoadAbortResponse",
     "FreshnessRequest",
     "FreshnessResponse",
+    "LineageRequest",
+    "LineageResponse",
 };
 
 }  // namespace

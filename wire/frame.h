@@ -65,8 +65,10 @@ enum class MessageType : uint8_t {
   kBulkLoadAbortResponse = 35,
   kFreshnessRequest = 36,
   kFreshnessResponse = 37,
+  kLineageRequest = 38,
+  kLineageResponse = 39,
 };
-inline constexpr uint8_t kMaxMessageType = 37;
+inline constexpr uint8_t kMaxMessageType = 39;
 
 std::string_view MessageTypeName(MessageType type);  // "OnlineReadRequest", ...
 

@@ -62,7 +62,7 @@ class ExpandedSize {
     return s == nullptr ||
            (Take(4) && Add(s->name()) && Add(s->entity()) && Add(s->description()) &&
             Add(s->owner()) && Add(s->tags()) && Add(s->source()) && Add(s->transformation()) &&
-            Add(s->default_value()));
+            Add(s->default_value()) && Add(s->upstream()));
   }
   bool Add(const AsOfReadRequest& r) {
     if (!Take(4) || !Add(r.entity_type()) || !Add(r.features())) return false;

@@ -96,4 +96,6 @@ bool VerifyPayload(MessageType type, std::span<const uint8_t> payload,
   X(BulkLoadAbortRequest)       \
   X(BulkLoadAbortResponse)      \
   X(FreshnessRequest)           \
-  X(FreshnessResponse)
+  X(FreshnessResponse)          \
+  X(LineageRequest)             \
+  X(LineageResponse)

@@ -67,6 +67,18 @@ class RecordReader {
   ByteReader r_;
 };
 
+void PutStrings(std::string* out, const std::vector<std::string>& strings) {
+  PutVarint64(out, strings.size());
+  for (const std::string& s : strings) PutLengthPrefixed(out, s);
+}
+
+// Records written before upstream existed end after the default value.
+Status DecodeUpstream(RecordReader& r, FeatureSpec* spec) {
+  if (r.AtEnd()) return Status::Ok();
+  if (!r.GetStrings(&spec->upstream)) return Corrupt("malformed upstream list");
+  return Status::Ok();
+}
+
 void EncodeSpec(const FeatureSpec& spec, std::string* out) {
   PutLengthPrefixed(out, spec.name);
   PutLengthPrefixed(out, spec.entity);
@@ -82,6 +94,8 @@ void EncodeSpec(const FeatureSpec& spec, std::string* out) {
   PutVarsint64(out, spec.retention_us);
   out->push_back(spec.default_value.has_value() ? 1 : 0);
   if (spec.default_value.has_value()) EncodeValue(*spec.default_value, out);
+  // Written only when present, so a feature without upstream keeps the first format's bytes.
+  if (!spec.upstream.empty()) PutStrings(out, spec.upstream);
 }
 
 Status DecodeSpec(RecordReader& r, FeatureSpec* spec) {
@@ -93,7 +107,7 @@ Status DecodeSpec(RecordReader& r, FeatureSpec* spec) {
   if (!ok) return Corrupt("malformed feature spec");
   bool has_default;
   if (!r.GetBool(&has_default)) return Corrupt("malformed default value flag");
-  if (!has_default) return Status::Ok();
+  if (!has_default) return DecodeUpstream(r, spec);
   std::string_view rest = r.reader().rest();
   const size_t before = rest.size();
   Result<Value> value = DecodeValue(&rest);
@@ -101,7 +115,7 @@ Status DecodeSpec(RecordReader& r, FeatureSpec* spec) {
   std::string_view skipped;
   if (!r.reader().GetBytes(before - rest.size(), &skipped)) return Corrupt("default value");
   spec->default_value = std::move(value).value();
-  return Status::Ok();
+  return DecodeUpstream(r, spec);
 }
 
 }  // namespace
@@ -122,6 +136,26 @@ std::string FeatureChangeKey(uint32_t id, uint64_t revision) {
   std::string key(1, kFeatureChangeKind);
   PutBE32(&key, id);
   PutBE64(&key, revision);
+  return key;
+}
+
+std::string SourceKey(std::string_view name) {
+  std::string key(1, kSourceKind);
+  key.append(name);
+  return key;
+}
+
+std::string TransformationKey(std::string_view name) {
+  std::string key(1, kTransformationKind);
+  key.append(name);
+  return key;
+}
+
+std::string ConsumerKey(std::string_view name, std::string_view version) {
+  std::string key(1, kConsumerKind);
+  key.append(name);
+  key.push_back('\0');
+  key.append(version);
   return key;
 }
 
@@ -194,6 +228,79 @@ Result<FeatureChange> DecodeFeatureChange(std::string_view in) {
   FeatureChange c;
   if (!(r.GetU64(&c.revision) && r.GetI64(&c.ts_us) && r.GetString(&c.what) && r.AtEnd())) {
     return Corrupt("malformed history entry");
+  }
+  return c;
+}
+
+void EncodeSource(const Source& source, std::string* out) {
+  out->clear();
+  out->push_back(static_cast<char>(kRegistryFormatVersion));
+  PutLengthPrefixed(out, source.name);
+  out->push_back(static_cast<char>(source.kind));
+  PutLengthPrefixed(out, source.location);
+  PutLengthPrefixed(out, source.owner);
+  PutLengthPrefixed(out, source.description);
+  PutVarsint64(out, source.created_us);
+  PutVarsint64(out, source.updated_us);
+}
+
+Result<Source> DecodeSource(std::string_view in) {
+  RecordReader r(in);
+  if (!r.GetVersion()) return Corrupt("unknown source format version");
+  Source s;
+  uint8_t kind = 0;
+  if (!(r.GetString(&s.name) && r.reader().GetByte(&kind) && kind <= kMaxSourceKind &&
+        r.GetString(&s.location) && r.GetString(&s.owner) && r.GetString(&s.description) &&
+        r.GetI64(&s.created_us) && r.GetI64(&s.updated_us) && r.AtEnd())) {
+    return Corrupt("malformed source");
+  }
+  s.kind = static_cast<SourceKind>(kind);
+  return s;
+}
+
+void EncodeTransformation(const Transformation& t, std::string* out) {
+  out->clear();
+  out->push_back(static_cast<char>(kRegistryFormatVersion));
+  PutLengthPrefixed(out, t.name);
+  PutLengthPrefixed(out, t.code);
+  PutLengthPrefixed(out, t.language);
+  PutLengthPrefixed(out, t.description);
+  PutVarsint64(out, t.created_us);
+  PutVarsint64(out, t.updated_us);
+}
+
+Result<Transformation> DecodeTransformation(std::string_view in) {
+  RecordReader r(in);
+  if (!r.GetVersion()) return Corrupt("unknown transformation format version");
+  Transformation t;
+  if (!(r.GetString(&t.name) && r.GetString(&t.code) && r.GetString(&t.language) &&
+        r.GetString(&t.description) && r.GetI64(&t.created_us) && r.GetI64(&t.updated_us) &&
+        r.AtEnd())) {
+    return Corrupt("malformed transformation");
+  }
+  return t;
+}
+
+void EncodeConsumer(const Consumer& c, std::string* out) {
+  out->clear();
+  out->push_back(static_cast<char>(kRegistryFormatVersion));
+  PutLengthPrefixed(out, c.name);
+  PutLengthPrefixed(out, c.version);
+  PutLengthPrefixed(out, c.owner);
+  PutLengthPrefixed(out, c.description);
+  PutStrings(out, c.features);
+  PutVarsint64(out, c.created_us);
+  PutVarsint64(out, c.updated_us);
+}
+
+Result<Consumer> DecodeConsumer(std::string_view in) {
+  RecordReader r(in);
+  if (!r.GetVersion()) return Corrupt("unknown consumer format version");
+  Consumer c;
+  if (!(r.GetString(&c.name) && r.GetString(&c.version) && r.GetString(&c.owner) &&
+        r.GetString(&c.description) && r.GetStrings(&c.features) && r.GetI64(&c.created_us) &&
+        r.GetI64(&c.updated_us) && r.AtEnd())) {
+    return Corrupt("malformed consumer");
   }
   return c;
 }

@@ -359,7 +359,8 @@ TEST_F(RegistryTest, Search) {
   EXPECT_EQ(list(Filter("", "", "", "ctr")), (V{"item:CTR_item", "user:ctr_7d"}));
   EXPECT_EQ(list(Filter("", "", "", "CLICK")), (V{"user:ctr_7d"}));  // description, any case
   EXPECT_EQ(list(Filter("", "", "", "price")), (V{"item:price"}));
-  EXPECT_EQ(list(Filter("", "", "", "in")), (V{"item:price", "user:age"}));
+  // Both are description word matches: equal rank, then by name.
+  EXPECT_EQ(list(Filter("", "", "", "in")), (V{"user:age", "item:price"}));
   EXPECT_EQ(list(Filter("user", "", "daily")), (V{"user:ban", "user:ctr_7d"}));
   EXPECT_EQ(list(Filter("user", "growth", "ctr", "Rate")), (V{"user:ctr_7d"}));
   EXPECT_EQ(list(Filter("", "growth", "daily")), (V{"user:ctr_7d"}));

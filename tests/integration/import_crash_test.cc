@@ -68,7 +68,9 @@ TEST(ImportCrashTest, KilledDaemonLeavesAllOrNothing) {
     size_t online = CountOnline(**client, model);
     EXPECT_TRUE(online == 0 || online == all) << online << " of " << all << " values online";
     (online == all ? applied : not_applied)++;
-    if (import_run.exit_code == 0) EXPECT_EQ(online, all) << "the import reported success";
+    if (import_run.exit_code == 0) {
+      EXPECT_EQ(online, all) << "the import reported success";
+    }
 
     // The interrupted import, run again, completes (or finds it loaded).
     ProcessResult again = RunImport(daemon, {csv});

@@ -103,6 +103,8 @@ class Shell {
   Status RunDlq(const ParsedArgs& args);
   // Monitoring commands (commands_monitoring.cc).
   Status RunFreshness(const ParsedArgs& args);
+  // Lineage (commands_registry.cc).
+  Status RunLineage(const ParsedArgs& args);
 
   // The records of a `put`, values parsed by their features' types, all at `at`.
   Result<std::vector<wire::WriteRecordT>> PutRecords(const ParsedArgs& args, int64_t at);

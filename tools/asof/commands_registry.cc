@@ -1,5 +1,6 @@
 // Registry commands: entity, entities, register, describe, features, deprecate.
 #include <algorithm>
+#include <charconv>
 #include <ostream>
 
 #include "tools/asof/commands.h"
@@ -49,6 +50,9 @@ Result<wire::FeatureSpecT> SpecFromArgs(const ParsedArgs& args, int64_t now_us) 
   spec.owner = args.Get("owner").value_or("");
   spec.source = args.Get("source").value_or("");
   spec.transformation = args.Get("transformation").value_or("");
+  if (auto upstream = args.Get("upstream"); upstream && !upstream->empty()) {
+    ASSIGN_OR_RETURN(spec.upstream, SplitList(*upstream, "upstream"));
+  }
   if (auto tags = args.Get("tags"); tags && !tags->empty()) {
     ASSIGN_OR_RETURN(spec.tags, SplitList(*tags, "tags"));
   }
@@ -74,6 +78,7 @@ void AddFeatureFacts(const wire::FeatureT& f, size_t version_count, Table* t) {
   t->AddRow({"description", OrDash(s.description)});
   t->AddRow({"owner", OrDash(s.owner)});
   t->AddRow({"tags", s.tags.empty() ? "-" : Join(s.tags, ", ")});
+  t->AddRow({"upstream", s.upstream.empty() ? "-" : Join(s.upstream, ", ")});
   t->AddRow({"source", OrDash(s.source)});
   t->AddRow({"transformation", OrDash(s.transformation)});
   t->AddRow({"ttl", DurationCell(s.ttl_us)});
@@ -293,7 +298,8 @@ Status Shell::RunDeprecate(const ParsedArgs& args) {
   const std::string& entity = args.positional[0].text;
   const std::string& ref = args.positional[1].text;
   ASSIGN_OR_RETURN(Client * c, client());
-  RETURN_IF_ERROR(c->DeprecateFeature(entity, ref));
+  std::vector<std::string> warnings;
+  RETURN_IF_ERROR(c->DeprecateFeature(entity, ref, &warnings));
   RegistryChanged();
   if (options_.json) {
     JsonWriter json;
@@ -302,11 +308,37 @@ Status Shell::RunDeprecate(const ParsedArgs& args) {
     json.Field("feature", ref);
     json.Key("deprecated");
     json.Bool(true);
+    json.Key("warnings");
+    json.BeginArray();
+    for (const std::string& w : warnings) json.String(w);
+    json.EndArray();
     json.EndObject();
     Emit(json);
   } else {
-    Emit("deprecated " + FeatureLabel(entity, ref) + "\n");
+    std::string text = "deprecated " + FeatureLabel(entity, ref) + "\n";
+    for (const std::string& w : warnings) text += "warning: " + w + "\n";
+    Emit(text);
   }
+  return Status::Ok();
+}
+
+Status Shell::RunLineage(const ParsedArgs& args) {
+  wire::LineageRequestT request;
+  request.name = args.positional[0].text;
+  request.entity = args.Get("entity").value_or("");
+  request.direction = args.Get("direction").value_or("");
+  request.dot = args.Has("dot");
+  if (std::optional<std::string> depth = args.Get("depth")) {
+    int n = -1;
+    auto [end, ec] = std::from_chars(depth->data(), depth->data() + depth->size(), n);
+    if (ec != std::errc() || end != depth->data() + depth->size() || n < 0 || n > 100) {
+      return InvalidArgument("--depth must be an integer from 0 to 100, not '" + *depth + "'");
+    }
+    request.depth = n;
+  }
+  ASSIGN_OR_RETURN(Client * c, client());
+  ASSIGN_OR_RETURN(std::string text, c->Lineage(request));
+  Emit(text);
   return Status::Ok();
 }
 

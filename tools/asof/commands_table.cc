@@ -93,6 +93,7 @@ std::vector<CommandSpec> Shell::BuildCommandTable() {
         {"default", "VALUE", "value served for NOT_FOUND and OUTSIDE_MAX_AGE"},
         {"source", "TEXT", "where the raw data comes from"},
         {"transformation", "TEXT", "how the value is computed"},
+        {"upstream", "A,B", "features it is derived from (name or entity:name)"},
         {"new-version", "", "allow a value type change: creates version N+1"}},
        {"register user_avg_purchase_30d --entity user --type DOUBLE --ttl 30d --default 0.0",
         "register click_rate_7d --entity user --type double --owner growth --tags ctr,web",
@@ -117,8 +118,9 @@ std::vector<CommandSpec> Shell::BuildCommandTable() {
                "list features, or search them: features search TEXT",
                "Lists the newest version of each feature, ordered by entity and name.\n"
                "Deprecated features are left out unless --all is given.\n"
-               "`features search TEXT` lists those whose name or description contains TEXT\n"
-               "(case-insensitive).",
+               "`features search TEXT` ranks matches over name, tags, description, owner and\n"
+               "entity (case-insensitive): exact name, name prefix, name substring, tag,\n"
+               "whole word of description/owner/entity, description substring.",
                {{"entity", "ENTITY", "only this entity type"},
                 {"owner", "TEAM", "only features of this owner"},
                 {"tag", "TAG", "only features with this tag"},
@@ -218,6 +220,22 @@ std::vector<CommandSpec> Shell::BuildCommandTable() {
                0,
                true,
                &Shell::RunFreshness});
+  t.push_back({"lineage",
+               "lineage NAME [--entity E] [--direction D] [--depth N] [--dot]",
+               "where a feature comes from and what uses it",
+               "Sources, transformations and upstream features of NAME (upstream), and the\n"
+               "features derived from it and the consumers (models) that use them\n"
+               "(downstream), up to --depth hops (default 10). --dot prints Graphviz DOT:\n"
+               "asof -c 'lineage ctr --dot' | dot -Tsvg > ctr.svg",
+               {{"entity", "ENTITY", "entity type, when NAME exists under several"},
+                {"direction", "D", "upstream, downstream or both (default)"},
+                {"depth", "N", "hops from NAME, 0 to 100 (default 10)"},
+                {"dot", "", "print Graphviz DOT"}},
+               {"lineage ctr", "lineage ctr --direction upstream --dot"},
+               1,
+               1,
+               true,
+               &Shell::RunLineage});
   return t;
 }
 
