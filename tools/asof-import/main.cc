@@ -22,7 +22,9 @@ constexpr const char* kExitCodes =
     "  2    bad flags or mapping, header not matching the mapping, unknown features\n"
     "       without --register: nothing read\n"
     "  3    more rejected rows than --max-rejects: nothing applied\n"
-    "  130  interrupted (SIGINT / SIGTERM): the load was aborted, nothing applied\n";
+    "  130  interrupted (SIGINT / SIGTERM): the load was aborted, nothing applied\n"
+    "\n"
+    "See also: asof-export (training sets: as-of join of a labels file; asof-export --help).\n";
 
 }  // namespace
 

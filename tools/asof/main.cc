@@ -61,6 +61,8 @@ void PrintHelp() {
          "Errors print 'error: CODE: message' on stderr (CODE as NOT_FOUND, UNPROCESSABLE,\n"
          "...). Exit code: 0 success, 1 a command failed, 2 bad options.\n"
          "Times are ISO-8601 UTC (2026-03-01T10:00:00Z), now, or relative (-1h, -30d).\n"
+         "Bulk work has its own programs: asof-import (load snapshots) and asof-export\n"
+         "(training sets: as-of join of a labels file); each has --help.\n"
          "\n"
          "commands:\n"
       << Shell::CommandsOverview();
