@@ -19,7 +19,7 @@ struct ImportCell {
 struct ImportRow {
   uint64_t line = 0;  // 1-based line (CSV: record) number in its input, for messages
   std::string entity_id;
-  int64_t event_ts = 0;  // microseconds since the epoch, UTC
+  int64_t event_ts = 0;           // microseconds since the epoch, UTC
   std::vector<ImportCell> cells;  // one per mapped feature column that is not absent
 };
 
