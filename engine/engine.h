@@ -38,8 +38,10 @@
 #include <vector>
 
 #include "engine/clock.h"
+#include "engine/drift_monitor.h"
 #include "engine/feature.h"
 #include "engine/registry.h"
+#include "engine/served_log.h"
 #include "engine/status.h"
 #include "engine/value.h"
 
@@ -60,6 +62,8 @@ struct EngineOptions {
   size_t write_buffer_bytes = 64ull << 20;
   // Not owned; must outlive the engine. Tests pass a ManualClock.
   const Clock* clock = SystemClock::Default();
+  DriftOptions drift;           // engine/drift_monitor.h
+  ServedLogOptions served_log;  // engine/served_log.h
 };
 
 // Longest entity id and event id accepted, in bytes.
@@ -132,6 +136,11 @@ struct AsOfSpec {
   std::string entity_type;
   std::vector<std::string> features;  // "name" or "name@N"
   AsOfMode mode = AsOfMode::kEventTime;
+  // Non-empty: every chunk the join answers is added to this drift baseline
+  // (DriftMonitor::AddToBaseline, with `baseline_origin`), so the training set's
+  // distribution is what drift is later measured against.
+  std::string baseline_id;
+  std::string baseline_origin = "export";
 };
 
 struct AsOfRow {
@@ -229,6 +238,9 @@ class Engine {
   virtual ~Engine() = default;
 
   virtual Registry& registry() = 0;
+  // Fed by every ReadOnline (and, for baselines, by as-of joins); live as long as the engine.
+  virtual DriftMonitor& drift() = 0;
+  virtual ServedLog& served_log() = 0;
 
   // Validates and applies a batch; see the class comment. A non-OK Result means nothing
   // was applied (an I/O failure); per-record rejections are in WriteResult.

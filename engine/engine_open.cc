@@ -5,6 +5,7 @@
 #include "engine/internal/coding.h"
 #include "engine/internal/engine_impl.h"
 #include "engine/internal/keys.h"
+#include "engine/internal/monitor_factories.h"
 
 namespace asof {
 
@@ -66,7 +67,11 @@ Status EngineImpl::OpenDb() {
                                              options_.sync_writes));
   registry_for_filters_.store(registry_.get(), std::memory_order_release);
   RETURN_IF_ERROR(LoadWriteState());
-  return LoadActivity();
+  RETURN_IF_ERROR(LoadActivity());
+  const MonitorContext monitor{db_.get(), cfs_[kDefaultCf], registry_.get(), options_.clock};
+  ASSIGN_OR_RETURN(drift_, NewDriftMonitor(monitor, options_.drift));
+  ASSIGN_OR_RETURN(served_log_, NewServedLog(monitor, options_.served_log));
+  return Status::Ok();
 }
 
 Status EngineImpl::LoadWriteState() {
@@ -99,6 +104,9 @@ int64_t EngineImpl::NextIngestTs(int64_t now) {
 EngineImpl::~EngineImpl() {
   if (!db_) return;
   registry_for_filters_.store(nullptr, std::memory_order_release);
+  // Both persist what they hold in memory; the served log also stops its thread.
+  served_log_.reset();
+  drift_.reset();
   // Background compactions may still call the retention lookup; stop them first.
   rocksdb::CancelAllBackgroundWork(db_.get(), /*wait=*/true);
   registry_.reset();

@@ -15,13 +15,17 @@ namespace {
 class AsOfJoinImpl final : public AsOfJoin {
  public:
   AsOfJoinImpl(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* history, uint32_t entity_type_id,
-               std::vector<FeaturePtr> features, AsOfMode mode)
+               std::vector<FeaturePtr> features, AsOfMode mode, DriftMonitor* drift,
+               std::string baseline_id, std::string baseline_origin)
       : db_(db),
         snapshot_(db->GetSnapshot()),
         lookup_(db, history, snapshot_),
         entity_type_id_(entity_type_id),
         features_(std::move(features)),
-        mode_(mode) {
+        mode_(mode),
+        drift_(drift),
+        baseline_id_(std::move(baseline_id)),
+        baseline_origin_(std::move(baseline_origin)) {
     by_id_.resize(features_.size());
     std::iota(by_id_.begin(), by_id_.end(), 0);
     std::sort(by_id_.begin(), by_id_.end(),
@@ -60,6 +64,9 @@ class AsOfJoinImpl final : public AsOfJoin {
       }
       begin = end;
     }
+    if (!baseline_id_.empty()) {
+      RETURN_IF_ERROR(drift_->AddToBaseline(baseline_id_, baseline_origin_, features_, out));
+    }
     return out;
   }
 
@@ -71,6 +78,9 @@ class AsOfJoinImpl final : public AsOfJoin {
   const std::vector<FeaturePtr> features_;
   std::vector<size_t> by_id_;  // feature positions ordered by feature id
   const AsOfMode mode_;
+  DriftMonitor* const drift_;
+  const std::string baseline_id_;  // empty: no baseline recorded
+  const std::string baseline_origin_;
 };
 
 }  // namespace
@@ -78,9 +88,9 @@ class AsOfJoinImpl final : public AsOfJoin {
 Result<std::unique_ptr<AsOfJoin>> EngineImpl::StartAsOf(const AsOfSpec& spec) {
   ASSIGN_OR_RETURN(Registry::Resolved resolved,
                    registry_->ResolveMany(spec.entity_type, spec.features));
-  return std::unique_ptr<AsOfJoin>(
-      std::make_unique<AsOfJoinImpl>(db_.get(), cfs_[kHistoryCf], resolved.entity_type_id,
-                                     std::move(resolved.features), spec.mode));
+  return std::unique_ptr<AsOfJoin>(std::make_unique<AsOfJoinImpl>(
+      db_.get(), cfs_[kHistoryCf], resolved.entity_type_id, std::move(resolved.features), spec.mode,
+      drift_.get(), spec.baseline_id, spec.baseline_origin));
 }
 
 }  // namespace asof::internal

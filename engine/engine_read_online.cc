@@ -61,6 +61,8 @@ Result<OnlineResult> EngineImpl::ReadOnline(const OnlineRequest& request) {
       ASSIGN_OR_RETURN(out.values[i * out.features.size() + j], ServeVersion(f, chosen, now));
     }
   }
+  drift_->ObserveServed(out, now);
+  served_log_->ObserveServed(request, out, now);
   return out;
 }
 

@@ -111,6 +111,13 @@ class Client {
   // The lineage graph of a feature rendered as text or DOT (wire/asof.fbs LineageRequest).
   Result<std::string> Lineage(const wire::LineageRequestT& request);
 
+  // Drift of served values against training baselines, and the baselines themselves
+  // (wire/asof.fbs DriftRequest, BaselinesRequest).
+  Result<wire::DriftResponseT> Drift(const wire::DriftRequestT& request);
+  Result<wire::BaselinesResponseT> Baselines(const wire::BaselinesRequestT& request);
+  // One page of the sampled served-feature log (wire/asof.fbs ServedLogRequest).
+  Result<wire::ServedLogResponseT> ServedLog(const wire::ServedLogRequestT& request);
+
   // Per-record results come back in the response (accepted / duplicate / rejected).
   Result<wire::WriteResponseT> Write(const std::vector<wire::WriteRecordT>& records);
 
@@ -119,10 +126,13 @@ class Client {
                                                const std::vector<std::string>& features);
 
   // Streams the answer: `on_chunk` runs for each chunk in row order (on the calling
-  // thread); a non-OK status from it stops the read and is returned.
+  // thread); a non-OK status from it stops the read and is returned. A non-empty
+  // `baseline_id` adds the answered rows to that drift baseline on the server
+  // (AsOfReadRequest.baseline_id).
   Status AsOfRead(const std::string& entity_type, const std::vector<std::string>& features,
                   bool replay, const std::vector<wire::AsOfRowT>& rows,
-                  const std::function<Status(const wire::AsOfReadChunkT&)>& on_chunk);
+                  const std::function<Status(const wire::AsOfReadChunkT&)>& on_chunk,
+                  const std::string& baseline_id = {});
 
   Result<wire::ListDeadLettersResponseT> ListDeadLetters(
       std::optional<std::pair<int64_t, uint64_t>> after, uint32_t limit);

@@ -61,6 +61,12 @@ constexpr std::array<std::string_view, kMaxMessageType + 1> kTypeNames = {
     "FreshnessResponse",
     "LineageRequest",
     "LineageResponse",
+    "DriftRequest",
+    "DriftResponse",
+    "BaselinesRequest",
+    "BaselinesResponse",
+    "ServedLogRequest",
+    "ServedLogResponse",
 };
 
 }  // namespace

@@ -67,8 +67,14 @@ enum class MessageType : uint8_t {
   kFreshnessResponse = 37,
   kLineageRequest = 38,
   kLineageResponse = 39,
+  kDriftRequest = 40,
+  kDriftResponse = 41,
+  kBaselinesRequest = 42,
+  kBaselinesResponse = 43,
+  kServedLogRequest = 44,
+  kServedLogResponse = 45,
 };
-inline constexpr uint8_t kMaxMessageType = 39;
+inline constexpr uint8_t kMaxMessageType = 45;
 
 std::string_view MessageTypeName(MessageType type);  // "OnlineReadRequest", ...
 

@@ -30,6 +30,8 @@ class EngineImpl final : public Engine {
   Status OpenDb();
 
   Registry& registry() override { return *registry_; }
+  DriftMonitor& drift() override { return *drift_; }
+  ServedLog& served_log() override { return *served_log_; }
   Result<WriteResult> Write(std::span<const WriteRecord> records) override;
   Result<OnlineResult> ReadOnline(const OnlineRequest& request) override;
   Result<std::unique_ptr<AsOfJoin>> StartAsOf(const AsOfSpec& spec) override;
@@ -60,6 +62,9 @@ class EngineImpl final : public Engine {
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> cfs_;
   std::unique_ptr<Registry> registry_;
+  // Created after the registry, destroyed before it (they persist on close).
+  std::unique_ptr<DriftMonitor> drift_;
+  std::unique_ptr<ServedLog> served_log_;
   // Read by compaction threads, which may start before the registry is loaded.
   std::atomic<Registry*> registry_for_filters_{nullptr};
 
