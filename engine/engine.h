@@ -133,6 +133,12 @@ struct OnlineResult {
 enum class AsOfMode : uint8_t { kEventTime = 0, kReplay = 1 };
 
 struct AsOfSpec {
+  AsOfSpec() = default;
+  // The common case; the baseline members are set by name when wanted.
+  AsOfSpec(std::string entity_type_in, std::vector<std::string> features_in,
+           AsOfMode mode_in = AsOfMode::kEventTime)
+      : entity_type(std::move(entity_type_in)), features(std::move(features_in)), mode(mode_in) {}
+
   std::string entity_type;
   std::vector<std::string> features;  // "name" or "name@N"
   AsOfMode mode = AsOfMode::kEventTime;

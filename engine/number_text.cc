@@ -45,21 +45,9 @@ char* WriteShortestDouble(double value, char* out) {
   const int e = dec.exponent;     // value = digits * 10^e
   const int sci_exp = n - 1 + e;  // exponent of the first digit
   const int abs_exp = sci_exp < 0 ? -sci_exp : sci_exp;
-  const int sci_len = n + (n > 1 ? 1 : 0) + 2 + (abs_exp >= 100 ? 3 : 2);
-  int fixed_len;
-  if (e >= 0) {
-    fixed_len = n + e;
-  } else if (n + e > 0) {
-    fixed_len = n + 1;
-  } else {
-    fixed_len = 2 + (-(n + e)) + n;
-  }
-  if (fixed_len <= sci_len) {
+  if (sci_exp >= -4 && sci_exp < 16) {
     if (e >= 0) {
-      // An integer. to_chars writes its exact value here, not the shortest digits padded
-      // with zeros (2^60 is 1152921504606846976, not 1152921504606847000).
-      if (value >= 18446744073709551616.0)
-        return std::to_chars(out, out + kMaxDoubleText, value).ptr;
+      // An integer below 10^16: its digits padded with zeros are its exact value.
       const auto exact = static_cast<uint64_t>(value);
       return WriteDigits(exact, out, CountDigits(exact));
     }

@@ -1,8 +1,11 @@
-// Shortest round-trip text of a double, exactly as std::to_chars(first, last, double)
-// writes it (fixed or scientific, whichever is shorter; fixed on a tie), about four times
-// faster: libstdc++ 12's to_chars was 18% of the instructions of a RESP HMGET
-// (perf/RESULTS.md). The digits come from Dragonbox (fmt's implementation); a test
-// compares the output with std::to_chars on millions of values.
+// Shortest round-trip text of a double, laid out as Python's repr() and fmt's "{}" do
+// (without repr's ".0" on integers): fixed notation for decimal exponents -4..15
+// (500000, 0.0001, 123.25), scientific otherwise (1e+16, 1e-05). Not std::to_chars'
+// "whichever is shorter", which writes 500000 as 5e+05: Redis clients, CSV readers and
+// people expect the former. inf, -inf, nan, 0 and -0 as to_chars spells them.
+// Dragonbox digits (fmt's implementation), about four times faster than libstdc++ 12's
+// to_chars (perf/RESULTS.md); a test compares the output with fmt::format("{}") on
+// millions of values.
 #pragma once
 
 #include <string>

@@ -6,7 +6,7 @@
 // probability rate(entity_type) (options.entity_rates, else options.sample_rate): one
 // Bernoulli draw per row from a per-thread generator, so the logged fraction follows a
 // binomial law (tests check it within bounds). The hot path copies a sampled row into a
-// per-thread buffer; a background thread writes buffers to the default column family
+// shared buffer (one lock per request); a background thread writes it to the default CF
 // (prefix "slog:", key ordered by request time then a sequence, engine/doc/formats.md)
 // every flush_interval_us or max_buffered rows, and deletes rows older than retention_us.
 // A crash loses at most the unflushed rows; nothing else is at risk.

@@ -81,6 +81,9 @@ class KllSketch {
   double min_;
   double max_;
   uint64_t rng_;
+  // Updates left before the total capacity is exceeded; 0 after a merge or a decode, so
+  // the next update checks the levels.
+  uint64_t headroom_ = 0;
   std::vector<std::vector<double>> levels_;
 };
 

@@ -1,6 +1,6 @@
 #include "engine/internal/drift_monitor_impl.h"
 
-#include <cmath>
+#include <algorithm>
 #include <string>
 
 namespace asof::internal {
@@ -98,6 +98,8 @@ Result<BaselineInfo> DriftMonitorImpl::BaselineFromWindow(std::string_view id, i
                                                           int64_t to) {
   RETURN_IF_ERROR(ValidateBaselineId(id));
   if (from > to) return InvalidArgument("baseline window: from is after to");
+  from = std::max<int64_t>(from, 0);  // nothing is kept before the epoch
+  to = std::max<int64_t>(to, 0);
   if (baselines_->Exists(id)) {
     return Conflict("baseline '" + std::string(id) + "' already exists");
   }

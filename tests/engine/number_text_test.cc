@@ -1,9 +1,11 @@
 #include "engine/number_text.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <bit>
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <random>
@@ -12,9 +14,13 @@
 namespace asof {
 namespace {
 
-std::string Std(double d) {
-  char buf[64];
-  return std::string(buf, std::to_chars(buf, buf + sizeof buf, d).ptr);
+// The reference: fmt's "{}" is the shortest round trip laid out as Python's repr.
+std::string Std(double d) { return fmt::format("{}", d); }
+
+double ReadBack(const std::string& s) {
+  double d = 0;
+  std::from_chars(s.data(), s.data() + s.size(), d);
+  return d;
 }
 
 std::string Ours(double d) {
@@ -23,7 +29,7 @@ std::string Ours(double d) {
   return s;
 }
 
-TEST(NumberText, SpecialValuesMatchToChars) {
+TEST(NumberText, SpecialValuesMatchReference) {
   const double inf = std::numeric_limits<double>::infinity();
   for (double d : {0.0,
                    -0.0,
@@ -51,12 +57,19 @@ TEST(NumberText, SpecialValuesMatchToChars) {
                    1.25e-100}) {
     EXPECT_EQ(Ours(d), Std(d)) << Std(d);
   }
+  // Integers print whole below 10^16, never as 5e+05 (std::to_chars' shorter spelling).
+  EXPECT_EQ(Ours(500000.0), "500000");
+  EXPECT_EQ(Ours(1e15), "1000000000000000");
+  EXPECT_EQ(Ours(1e16), "1e+16");
+  EXPECT_EQ(Ours(0.0001), "0.0001");
+  EXPECT_EQ(Ours(0.00001), "1e-05");
+  EXPECT_EQ(Ours(-0.0), "-0");
   EXPECT_EQ(Ours(std::numeric_limits<double>::quiet_NaN()),
             Std(std::numeric_limits<double>::quiet_NaN()));
 }
 
 // Every bit pattern class: random bits, random short decimals at every scale, integers.
-TEST(NumberText, RandomDoublesMatchToChars) {
+TEST(NumberText, RandomDoublesMatchReferenceAndReadBack) {
   std::mt19937_64 rng(1129);
   std::uniform_int_distribution<int> exp10(-30, 30);
   std::uniform_int_distribution<int> mant(1, 99999);
@@ -76,6 +89,9 @@ TEST(NumberText, RandomDoublesMatchToChars) {
     if (i % 2) d = -d;
     const std::string want = Std(d);
     ASSERT_EQ(Ours(d), want) << "bits " << std::bit_cast<uint64_t>(d);
+    if (std::isfinite(d)) {
+      ASSERT_EQ(std::bit_cast<uint64_t>(ReadBack(want)), std::bit_cast<uint64_t>(d));
+    }
     ASSERT_LE(want.size(), kMaxDoubleText);
   }
 }
