@@ -4,7 +4,8 @@
 # Starts three servers on loopback, each on a free port with its own temporary directory:
 #   redis         redis-server, no persistence (--save '' --appendonly no)
 #   redis-aof     redis-server, --appendonly yes --appendfsync everysec (--save '')
-#   asofd         asofd with its defaults (sync_writes = true: every write fsynced)
+#   asofd         asofd with its defaults (sync_writes = true: every write fsynced, epoll)
+#   asofd-io_uring  the same with --io-backend io_uring (skipped with --no-io-uring)
 # loads the same data set into each (N entities `user:000000000042` x 50 DOUBLE features
 # f0..f49; value of entity e, feature j = e + j/1000), then runs identical
 # `redis-benchmark HMGET user:__rand_int__ f0..f9` (and f0..f49) against each at -P 1 and
@@ -29,6 +30,7 @@ clients=50
 build_dir=""
 field_counts=(10 50)
 pipelines=(1 16)
+asofd_systems=(asofd asofd-io_uring)
 
 usage() {
   cat <<'EOF'
@@ -39,6 +41,7 @@ Usage: perf/compare_redis.sh [options]
   --duration S       seconds per measured run (default 5; redis-benchmark's -n is sized
                      from a short calibration run to last about that long)
   --clients C        redis-benchmark connections, -c (default 50)
+  --no-io-uring      race asofd with epoll only (default: also a second asofd on io_uring)
   --build-dir DIR    use asofd and asof-bench from DIR as they are (built only if missing);
                      default: build-perf, configured and brought up to date for the two
                      targets (Release, ASOF_BENCHMARKS=ON)
@@ -53,6 +56,7 @@ while [ $# -gt 0 ]; do
     --entities) IFS=, read -r -a sizes <<<"${2:?--entities needs a value}"; shift ;;
     --duration) duration="${2:?--duration needs a value}"; shift ;;
     --clients) clients="${2:?--clients needs a value}"; shift ;;
+    --no-io-uring) asofd_systems=(asofd) ;;
     --build-dir) build_dir="${2:?--build-dir needs a value}"; shift ;;
     -h | --help) usage; exit 0 ;;
     *) echo "compare_redis: unknown option $1" >&2; usage >&2; exit 2 ;;
@@ -122,7 +126,10 @@ ensure_binaries() {
     if [ ! -f "$build_dir/CMakeCache.txt" ]; then
       cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DASOF_BENCHMARKS=ON >/dev/null
     fi
-    cmake --build "$build_dir" --target asofd asof-bench >&2
+    cmake --build "$build_dir" --target asofd asofd-io_uring asof-bench >&2
+  fi
+  if [ ${#asofd_systems[@]} -gt 1 ] && [ ! -x "$build_dir/server/asofd-io_uring" ]; then
+    cmake --build "$build_dir" --target asofd-io_uring >&2
   fi
   "$BENCH" --help 2>/dev/null | grep -q -- --id-width ||
     die "$BENCH has no --id-width (older than this script): rebuild it"
@@ -176,26 +183,29 @@ start_redis() {
   die "$name: redis-server did not start (log: $(tail -3 "$dir/redis.log" 2>/dev/null))"
 }
 
+# start_asofd NAME: asofd, or asofd-io_uring (the same daemon on its io_uring backend).
 start_asofd() {
-  local dir pid i line
-  new_dir asofd
+  local name=$1 dir pid i line backend=epoll
+  [ "$name" = asofd-io_uring ] && backend=io_uring
+  new_dir "$name"
   dir=$NEW_DIR
-  "$ASOFD" --port 0 --http-port 0 --resp-port 0 --data-dir "$dir/data" >"$dir/asofd.log" 2>&1 &
+  "$ASOFD" --port 0 --http-port 0 --resp-port 0 --io-backend "$backend" --data-dir "$dir/data" \
+    >"$dir/asofd.log" 2>&1 &
   pid=$!
   PIDS+=("$pid")
   for ((i = 0; i < 300; i++)); do  # 30 s: opening the engine
-    kill -0 "$pid" 2>/dev/null || die "asofd exited: $(tail -3 "$dir/asofd.log")"
+    kill -0 "$pid" 2>/dev/null || die "$name exited: $(tail -3 "$dir/asofd.log")"
     line=$(grep -m1 '\[server\] asofd .* listening on' "$dir/asofd.log" || true)
     [ -n "$line" ] && break
     sleep 0.1
   done
-  [ -n "$line" ] || die "asofd did not come up: $(tail -3 "$dir/asofd.log")"
-  [[ "$line" == *sync_writes=true* ]] || die "asofd is not durable here: $line"
-  NATIVE_PORT[asofd]=$(sed -n 's/.* listening on [^ ]*:\([0-9]*\) (data.*/\1/p' <<<"$line")
-  PORT[asofd]=$(sed -n 's/.*RESP listening on [^ ]*:\([0-9]*\) .*/\1/p' "$dir/asofd.log" | head -1)
-  [ -n "${PORT[asofd]}" ] || die "asofd has no RESP listener (log: $dir/asofd.log)"
-  PID[asofd]=$pid DIR[asofd]=$dir
-  log "asofd: pid $pid, native 127.0.0.1:${NATIVE_PORT[asofd]}, RESP 127.0.0.1:${PORT[asofd]}"
+  [ -n "$line" ] || die "$name did not come up: $(tail -3 "$dir/asofd.log")"
+  [[ "$line" == *sync_writes=true* ]] || die "$name is not durable here: $line"
+  NATIVE_PORT[$name]=$(sed -n 's/.* listening on [^ ]*:\([0-9]*\) (data.*/\1/p' <<<"$line")
+  PORT[$name]=$(sed -n 's/.*RESP listening on [^ ]*:\([0-9]*\) .*/\1/p' "$dir/asofd.log" | head -1)
+  [ -n "${PORT[$name]}" ] || die "$name has no RESP listener (log: $dir/asofd.log)"
+  PID[$name]=$pid DIR[$name]=$dir
+  log "$name: pid $pid, native 127.0.0.1:${NATIVE_PORT[$name]}, RESP 127.0.0.1:${PORT[$name]}"
 }
 
 # ---- the data set ---------------------------------------------------------------------
@@ -232,12 +242,12 @@ load_redis() {
 }
 
 load_asofd() {
-  local n=$1 t0 out
+  local name=$1 n=$2 t0 out
   t0=$(date +%s.%N)
-  out=$(timeout $((120 + n / 500)) "$BENCH" --port "${NATIVE_PORT[asofd]}" --load --keyspace "$n" \
-    --features "$FEATURES" --id-width "$ID_WIDTH" --duration 0 2>&1) || die "asofd: load failed: $out"
-  LOAD_S[asofd]=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-  log "asofd: $out (${LOAD_S[asofd]} s with registration)"
+  out=$(timeout $((120 + n / 500)) "$BENCH" --port "${NATIVE_PORT[$name]}" --load --keyspace "$n" \
+    --features "$FEATURES" --id-width "$ID_WIDTH" --duration 0 2>&1) || die "$name: load failed: $out"
+  LOAD_S[$name]=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+  log "$name: $out (${LOAD_S[$name]} s with registration)"
 }
 
 # The three must answer the same HMGET identically, or the race compares different work.
@@ -248,12 +258,12 @@ check_same_answers() {
     key=$(printf "user:%0${ID_WIDTH}d" "$e")
     ref=$(redis-cli -p "${PORT[redis]}" HMGET "$key" "${names[@]}")
     [ "$(grep -c . <<<"$ref")" -eq "$FEATURES" ] || die "redis: $key is incomplete"
-    for name in redis-aof asofd; do
+    for name in redis-aof "${asofd_systems[@]}"; do
       got=$(redis-cli -p "${PORT[$name]}" HMGET "$key" "${names[@]}")
       [ "$got" = "$ref" ] || die "$name answers HMGET $key differently from redis: $(diff <(echo "$ref") <(echo "$got") | head -5)"
     done
   done
-  log "HMGET of entities 0, $((n / 2)), $((n - 1)) x $FEATURES: identical on all three"
+  log "HMGET of entities 0, $((n / 2)), $((n - 1)) x $FEATURES: identical on all systems"
 }
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
@@ -271,10 +281,12 @@ settle() {
         grep -Eq '^(aof_rewrite_in_progress|rdb_bgsave_in_progress|aof_rewrite_scheduled):1' &&
         busy=1
     done
-    a=$(cpu_ticks "${PID[asofd]}")
-    sleep 2
-    b=$(cpu_ticks "${PID[asofd]}")
-    if ((b - a > hz / 5)); then busy=1; fi  # more than 10% of a core over 2 s
+    for name in "${asofd_systems[@]}"; do
+      a=$(cpu_ticks "${PID[$name]}")
+      sleep 2
+      b=$(cpu_ticks "${PID[$name]}")
+      if ((b - a > hz / 5)); then busy=1; fi  # more than 10% of a core over 2 s
+    done
     if [ $busy -eq 0 ]; then
       log "servers idle after $((SECONDS - start)) s"
       return 0
@@ -322,25 +334,25 @@ redis_bench() {
 
 json_field() { sed -n "s/.*\"$1\": \([0-9.]*\).*/\1/p" <<<"$2" | head -1; }
 
-# native_bench N ENTITIES FIELDS CONNECTIONS DEPTH: asof-bench, closed loop, same data.
+# native_bench NAME N ENTITIES FIELDS CONNECTIONS DEPTH: asof-bench, closed loop, same data.
 native_bench() {
-  local n=$1 k=$2 fields=$3 conns=$4 depth=$5 out rc=0 errors np
+  local name=$1 n=$2 k=$3 fields=$4 conns=$5 depth=$6 out rc=0 errors np
   local work="native ${k} x ${fields}, ${conns} conn x depth ${depth}"
-  out=$(timeout $((duration + 60)) "$BENCH" --port "${NATIVE_PORT[asofd]}" --json --workload online \
+  out=$(timeout $((duration + 60)) "$BENCH" --port "${NATIVE_PORT[$name]}" --json --workload online \
     --entities "$k" --features "$fields" --keyspace "$n" --id-width "$ID_WIDTH" \
     --connections "$conns" --depth "$depth" --warmup 1 --duration "$duration" 2>&1) || rc=$?
   errors=$(json_field errors "$out")
   np=$(json_field not_present "$out")
   if [ $rc -ne 0 ] && [ -z "$errors" ]; then
-    add_row "$n" "$work" asofd - - - - "asof-bench failed (exit $rc)"
+    add_row "$n" "$work" "$name" - - - - "asof-bench failed (exit $rc)"
     return 0
   fi
   local note=""
   [ "${errors:-0}" != 0 ] && note="$errors errors"
   [ "${np:-0}" != 0 ] && note="$note $np values not present"
-  add_row "$n" "$work" asofd "$(json_field requests_per_s "$out")" "$(json_field values_per_s "$out")" \
+  add_row "$n" "$work" "$name" "$(json_field requests_per_s "$out")" "$(json_field values_per_s "$out")" \
     "$(json_field p50 "$out")" "$(json_field p99 "$out")" "$note"
-  log "asofd  $work: $(json_field requests_per_s "$out") requests/s, $(json_field values_per_s "$out") values/s"
+  log "$name  $work: $(json_field requests_per_s "$out") requests/s, $(json_field values_per_s "$out") values/s"
 }
 
 run_size() {
@@ -348,10 +360,10 @@ run_size() {
   log "=== $n entities x $FEATURES features ==="
   start_redis redis no
   start_redis redis-aof yes
-  start_asofd
+  for name in "${asofd_systems[@]}"; do start_asofd "$name"; done
   load_redis redis "$n"
   load_redis redis-aof "$n"
-  load_asofd "$n"
+  for name in "${asofd_systems[@]}"; do load_asofd "$name" "$n"; done
   LOADS+=("$n entities in redis ${LOAD_S[redis]} s, redis-aof ${LOAD_S[redis-aof]} s, asofd ${LOAD_S[asofd]} s")
   check_same_answers "$n"
   settle "$n"
@@ -359,19 +371,23 @@ run_size() {
   # spreads over all three instead of landing on one.
   for fields in "${field_counts[@]}"; do
     for p in "${pipelines[@]}"; do
-      for name in redis redis-aof asofd; do redis_bench "$name" "$n" "$fields" "$p"; done
+      for name in redis redis-aof "${asofd_systems[@]}"; do redis_bench "$name" "$n" "$fields" "$p"; done
     done
   done
   for fields in "${field_counts[@]}"; do
-    native_bench "$n" 1 "$fields" 4 16
-    native_bench "$n" 10 "$fields" 2 8
+    for name in "${asofd_systems[@]}"; do
+      native_bench "$name" "$n" 1 "$fields" 4 16
+      native_bench "$name" "$n" 10 "$fields" 2 8
+    done
   done
   local problems
   local bad='^[^ ]+ (warn|warning|error|critical) '  # "<time> <level> [component] message"
-  problems=$(grep -Ec "$bad" "${DIR[asofd]}/asofd.log" || true)
-  if [ "$problems" -gt 0 ]; then
-    ASOFD_LOG_NOTES+=("$n entities: $problems warning/error lines in asofd's log, e.g. $(grep -Em1 "$bad" "${DIR[asofd]}/asofd.log")")
-  fi
+  for name in "${asofd_systems[@]}"; do
+    problems=$(grep -Ec "$bad" "${DIR[$name]}/asofd.log" || true)
+    if [ "$problems" -gt 0 ]; then
+      ASOFD_LOG_NOTES+=("$n entities: $problems warning/error lines in $name's log, e.g. $(grep -Em1 "$bad" "${DIR[$name]}/asofd.log")")
+    fi
+  done
   stop_all
 }
 
