@@ -10,8 +10,9 @@
 //
 // Baselines: a named set of ValueSketch, one per feature. Recorded
 //   - from a training set: an as-of join started with AsOfSpec::baseline_id adds every
-//     row it answers (AsOfJoin::Next), chunk by chunk, into that baseline (created on
-//     first use, merged into afterwards; persisted after each chunk). The HTTP
+//     row it answers (AsOfJoin::Next) to a BaselineRecorder and commits it when the join
+//     is destroyed: one write per join into that baseline (created on first use, merged
+//     into afterwards). A crash before that loses the join's part of it. The HTTP
 //     historical route and asof-export pass an id and return it to the caller;
 //   - from a time window of served values (BaselineFromWindow).
 // Baselines are persisted ("drift:b:") until deleted.
@@ -26,6 +27,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -87,6 +89,20 @@ struct FeatureDrift {
   std::string note;
 };
 
+// One training set's values on their way into a baseline: Add (per chunk of an as-of
+// join) only updates sketches held here, with no I/O and no lock shared with other
+// joins; Commit merges them into the baseline in one write. Not thread-safe: one owner.
+class BaselineRecorder {
+ public:
+  virtual ~BaselineRecorder() = default;
+  // rows x features values, row-major; features that are not monitored are skipped.
+  // kInvalidArgument when the value count is not a multiple of the feature count.
+  virtual Status Add(const std::vector<FeaturePtr>& features,
+                     const std::vector<FeatureValue>& values) = 0;
+  // Merges what was added since the last Commit into the baseline (creating it).
+  virtual Status Commit() = 0;
+};
+
 class DriftMonitor {
  public:
   virtual ~DriftMonitor() = default;
@@ -94,11 +110,14 @@ class DriftMonitor {
 
   // Hot path, called by ReadOnline with its answer and the read's clock time.
   virtual void ObserveServed(const OnlineResult& result, int64_t now) = 0;
-  // Adds rows x features values (row-major) to baseline `id` (see above).
-  // kInvalidArgument for a bad id ([A-Za-z0-9_.-], 1..64 bytes).
-  virtual Status AddToBaseline(std::string_view id, std::string_view origin,
-                               const std::vector<FeaturePtr>& features,
-                               const std::vector<FeatureValue>& values) = 0;
+  // A recorder for baseline `id` (see above). kInvalidArgument for a bad id
+  // ([A-Za-z0-9_.-], 1..64 bytes).
+  virtual Result<std::unique_ptr<BaselineRecorder>> RecordBaseline(std::string_view id,
+                                                                   std::string_view origin) = 0;
+  // RecordBaseline, Add and Commit at once.
+  Status AddToBaseline(std::string_view id, std::string_view origin,
+                       const std::vector<FeaturePtr>& features,
+                       const std::vector<FeatureValue>& values);
   // Baseline `id` from the served values of every monitored feature over [from, to]
   // (whole windows overlapping it). kConflict when `id` exists; kUnprocessable when no
   // served value falls in the range.

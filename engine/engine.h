@@ -143,8 +143,9 @@ struct AsOfSpec {
   std::vector<std::string> features;  // "name" or "name@N"
   AsOfMode mode = AsOfMode::kEventTime;
   // Non-empty: every chunk the join answers is added to this drift baseline
-  // (DriftMonitor::AddToBaseline, with `baseline_origin`), so the training set's
-  // distribution is what drift is later measured against.
+  // (DriftMonitor::RecordBaseline, with `baseline_origin`; written once, when the join is
+  // destroyed), so the training set's distribution is what drift is measured against.
+  // StartAsOf fails with kInvalidArgument for a bad id.
   std::string baseline_id;
   std::string baseline_origin = "export";
 };

@@ -15,23 +15,27 @@ namespace {
 class AsOfJoinImpl final : public AsOfJoin {
  public:
   AsOfJoinImpl(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* history, uint32_t entity_type_id,
-               std::vector<FeaturePtr> features, AsOfMode mode, DriftMonitor* drift,
-               std::string baseline_id, std::string baseline_origin)
+               std::vector<FeaturePtr> features, AsOfMode mode,
+               std::unique_ptr<BaselineRecorder> baseline)
       : db_(db),
         snapshot_(db->GetSnapshot()),
         lookup_(db, history, snapshot_),
         entity_type_id_(entity_type_id),
         features_(std::move(features)),
         mode_(mode),
-        drift_(drift),
-        baseline_id_(std::move(baseline_id)),
-        baseline_origin_(std::move(baseline_origin)) {
+        baseline_(std::move(baseline)) {
     by_id_.resize(features_.size());
     std::iota(by_id_.begin(), by_id_.end(), 0);
     std::sort(by_id_.begin(), by_id_.end(),
               [&](size_t a, size_t b) { return features_[a]->id < features_[b]->id; });
   }
-  ~AsOfJoinImpl() override { db_->ReleaseSnapshot(snapshot_); }
+  ~AsOfJoinImpl() override {
+    // The training set's distribution goes in once, whatever the number of chunks. A
+    // destructor has no one to report to; a failed write leaves that baseline without
+    // this join's rows, and the data itself is untouched.
+    if (baseline_) baseline_->Commit().IgnoreError();
+    db_->ReleaseSnapshot(snapshot_);
+  }
 
   const std::vector<FeaturePtr>& features() const override { return features_; }
 
@@ -64,9 +68,7 @@ class AsOfJoinImpl final : public AsOfJoin {
       }
       begin = end;
     }
-    if (!baseline_id_.empty()) {
-      RETURN_IF_ERROR(drift_->AddToBaseline(baseline_id_, baseline_origin_, features_, out));
-    }
+    if (baseline_) RETURN_IF_ERROR(baseline_->Add(features_, out));
     return out;
   }
 
@@ -78,9 +80,7 @@ class AsOfJoinImpl final : public AsOfJoin {
   const std::vector<FeaturePtr> features_;
   std::vector<size_t> by_id_;  // feature positions ordered by feature id
   const AsOfMode mode_;
-  DriftMonitor* const drift_;
-  const std::string baseline_id_;  // empty: no baseline recorded
-  const std::string baseline_origin_;
+  std::unique_ptr<BaselineRecorder> baseline_;  // null: no baseline recorded
 };
 
 }  // namespace
@@ -88,9 +88,13 @@ class AsOfJoinImpl final : public AsOfJoin {
 Result<std::unique_ptr<AsOfJoin>> EngineImpl::StartAsOf(const AsOfSpec& spec) {
   ASSIGN_OR_RETURN(Registry::Resolved resolved,
                    registry_->ResolveMany(spec.entity_type, spec.features));
-  return std::unique_ptr<AsOfJoin>(std::make_unique<AsOfJoinImpl>(
-      db_.get(), cfs_[kHistoryCf], resolved.entity_type_id, std::move(resolved.features), spec.mode,
-      drift_.get(), spec.baseline_id, spec.baseline_origin));
+  std::unique_ptr<BaselineRecorder> baseline;
+  if (!spec.baseline_id.empty()) {
+    ASSIGN_OR_RETURN(baseline, drift_->RecordBaseline(spec.baseline_id, spec.baseline_origin));
+  }
+  return std::unique_ptr<AsOfJoin>(
+      std::make_unique<AsOfJoinImpl>(db_.get(), cfs_[kHistoryCf], resolved.entity_type_id,
+                                     std::move(resolved.features), spec.mode, std::move(baseline)));
 }
 
 }  // namespace asof::internal

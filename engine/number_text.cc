@@ -84,4 +84,13 @@ void AppendShortestDouble(double value, std::string* out) {
   out->append(buf, WriteShortestDouble(value, buf));
 }
 
+char* WriteShortestFloat(float value, char* out) {
+  return fmt::format_to_n(out, kMaxDoubleText, "{}", value).out;
+}
+
+void AppendShortestFloat(float value, std::string* out) {
+  char buf[kMaxDoubleText];
+  out->append(buf, WriteShortestFloat(value, buf));
+}
+
 }  // namespace asof

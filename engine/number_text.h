@@ -19,4 +19,9 @@ inline constexpr size_t kMaxDoubleText = 32;
 char* WriteShortestDouble(double value, char* out);
 void AppendShortestDouble(double value, std::string* out);
 
+// The same layout for an f32: the shortest text that reads back as the same float
+// (0.1f is 0.1, not the f64 nearest to it), from fmt's "{}".
+char* WriteShortestFloat(float value, char* out);
+void AppendShortestFloat(float value, std::string* out);
+
 }  // namespace asof

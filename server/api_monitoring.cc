@@ -1,11 +1,12 @@
 // Monitoring routes: freshness of every feature against its SLA, and the alerts derived
-// from it (docs/api.md, "Monitoring"). Answered on the calling I/O thread from the
-// engine's activity figures; no data is read.
+// from it and from drift (docs/api.md, "Monitoring"). Answered on the calling I/O thread
+// from the engine's activity figures and drift sketches; no feature data is read.
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <string>
 #include <vector>
 
+#include "server/api_drift.h"
 #include "server/api_json.h"
 #include "server/http_api.h"
 #include "server/http_errors.h"
@@ -100,6 +101,7 @@ Result<HttpResponse> Alerts(const ApiCall& call) {
   for (const FeatureFreshness& f : call.ctx.engine->Freshness(include_deprecated)) {
     if (f.stale) alerts.push_back(StaleAlert(f));
   }
+  RETURN_IF_ERROR(AppendDriftAlerts(*call.ctx.engine, include_deprecated, &alerts));
   json::object out;
   out["count"] = alerts.size();
   out["alerts"] = std::move(alerts);

@@ -1,8 +1,14 @@
 // Serving routes: online reads and the historical (as-of) join. Both run on the calling
 // I/O thread, as the native protocol's reads do, with the same limits
 // (limits.max_entities_per_request, limits.max_rows_per_asof_request, asof_chunk_rows).
+#include <openssl/rand.h>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <ctime>
 #include <memory>
 #include <unordered_set>
 
@@ -147,6 +153,29 @@ void HandleOnline(const ApiCall& call, Respond respond) {
   respond(OnlineResponse(*request, *result));
 }
 
+// "ds-20260301T100000Z-9f3a6c21e07b4d58": sortable by time, unique by the random part.
+std::string NewDatasetId() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char time_text[32];
+  std::strftime(time_text, sizeof time_text, "%Y%m%dT%H%M%SZ", &utc);
+  unsigned char random[8];
+  if (RAND_bytes(random, sizeof random) != 1) {
+    // Never expected; a counter still keeps ids of this process distinct.
+    static std::atomic<uint64_t> counter{0};
+    const uint64_t n = counter.fetch_add(1) ^ static_cast<uint64_t>(now);
+    std::memcpy(random, &n, sizeof random);
+  }
+  std::string id = std::string("ds-") + time_text + "-";
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (unsigned char b : random) {
+    id.push_back(kHex[b >> 4]);
+    id.push_back(kHex[b & 15]);
+  }
+  return id;
+}
+
 // A historical answer in progress. Owned by the response's BodyProducer, so it lives
 // until the last chunk is written or the connection goes away, whichever comes first.
 class HistoricalStream {
@@ -156,7 +185,7 @@ class HistoricalStream {
       : rows_(std::move(request.rows)),
         join_(std::move(join)),
         writer_(format, std::move(request.entity), request.mode, std::move(request.features),
-                request.include_status),
+                request.include_status, std::move(request.dataset_id)),
         chunk_rows_(chunk_rows) {}
 
   // Appends the next piece: the prologue with the first chunk, then one chunk a call,
@@ -192,10 +221,16 @@ void HandleHistorical(const ApiCall& call, Respond respond) {
     respond(ErrorResponse(request.status()));
     return;
   }
+  if (request->record_baseline && request->dataset_id.empty()) {
+    request->dataset_id = NewDatasetId();
+  }
   AsOfSpec spec;
   spec.entity_type = request->entity;
   spec.features = request->features;
   spec.mode = request->mode;
+  spec.baseline_id = request->dataset_id;  // empty with record_baseline false: none
+  spec.baseline_origin = "historical";
+  const std::string dataset_id = request->dataset_id;
   Result<std::unique_ptr<AsOfJoin>> join = call.ctx.engine->StartAsOf(spec);
   if (!join.ok()) {
     respond(ErrorResponse(join.status()));
@@ -213,6 +248,8 @@ void HandleHistorical(const ApiCall& call, Respond respond) {
   }
   HttpResponse response;
   response.content_type = std::string(HistoricalContentType(format));
+  // For CSV the only place; for JSON also in the body.
+  if (!dataset_id.empty()) response.headers.emplace_back("X-Asof-Dataset-Id", dataset_id);
   response.stream = [stream, first, more = *more](std::string* out) -> Result<bool> {
     if (first->empty()) return stream->Produce(out);
     out->append(*first);

@@ -11,6 +11,8 @@
 #include <set>
 #include <sstream>
 
+#include "server/api_json.h"
+
 namespace asof::server {
 
 namespace {
@@ -55,6 +57,20 @@ Status Read(const toml::table& table, std::string_view section, std::string_view
   }
 }
 
+// A duration written as the API writes them ("90s", "15m", "2d"), into microseconds.
+Status ReadDuration(const toml::table& table, std::string_view section, std::string_view key,
+                    int64_t* out_us) {
+  const toml::node* node = table.get(key);
+  if (node == nullptr) return Status::Ok();
+  std::string name = std::string(section) + "." + std::string(key);
+  auto v = node->value_exact<std::string>();
+  if (!v) return InvalidArgument(name + " must be a duration string such as \"15m\" or \"2d\"");
+  Result<int64_t> us = ParseDuration(*v);
+  if (!us.ok()) return InvalidArgument(name + ": " + us.status().message());
+  *out_us = *us;
+  return Status::Ok();
+}
+
 Status CheckKeys(const toml::table& table, std::string_view section,
                  const std::set<std::string_view>& known) {
   for (const auto& [key, node] : table) {
@@ -72,8 +88,9 @@ const toml::table* Section(const toml::table& root, std::string_view name) {
 }
 
 Status ReadSections(const toml::table& root, ServerConfig* c) {
-  RETURN_IF_ERROR(CheckKeys(
-      root, "", {"server", "http", "resp", "auth", "durability", "storage", "limits", "log"}));
+  RETURN_IF_ERROR(CheckKeys(root, "",
+                            {"server", "http", "resp", "auth", "durability", "storage", "limits",
+                             "drift", "logging", "log"}));
   for (const auto& [key, node] : root) {
     if (!node.is_table())
       return InvalidArgument("[" + std::string(key.str()) + "] must be a table");
@@ -169,6 +186,37 @@ Status ReadSections(const toml::table& root, ServerConfig* c) {
     RETURN_IF_ERROR(Read(*s, "limits", "max_bulk_loads", &c->max_bulk_loads));
     RETURN_IF_ERROR(Read(*s, "limits", "max_bulk_staged_mb", &c->max_bulk_staged_mb));
   }
+  if (const auto* s = Section(root, "drift")) {
+    RETURN_IF_ERROR(CheckKeys(*s, "drift",
+                              {"sample_rate", "window", "retention", "default_query_window",
+                               "ks_threshold", "psi_threshold", "min_samples"}));
+    RETURN_IF_ERROR(Read(*s, "drift", "sample_rate", &c->drift_sample_rate));
+    RETURN_IF_ERROR(ReadDuration(*s, "drift", "window", &c->drift_window_us));
+    RETURN_IF_ERROR(ReadDuration(*s, "drift", "retention", &c->drift_retention_us));
+    RETURN_IF_ERROR(
+        ReadDuration(*s, "drift", "default_query_window", &c->drift_default_query_window_us));
+    RETURN_IF_ERROR(Read(*s, "drift", "ks_threshold", &c->drift_ks_threshold));
+    RETURN_IF_ERROR(Read(*s, "drift", "psi_threshold", &c->drift_psi_threshold));
+    RETURN_IF_ERROR(Read(*s, "drift", "min_samples", &c->drift_min_samples));
+  }
+  if (const auto* s = Section(root, "logging")) {
+    RETURN_IF_ERROR(CheckKeys(
+        *s, "logging", {"sample_rate", "retention", "flush_interval", "max_buffered", "rates"}));
+    RETURN_IF_ERROR(Read(*s, "logging", "sample_rate", &c->logging_sample_rate));
+    RETURN_IF_ERROR(ReadDuration(*s, "logging", "retention", &c->logging_retention_us));
+    RETURN_IF_ERROR(ReadDuration(*s, "logging", "flush_interval", &c->logging_flush_interval_us));
+    RETURN_IF_ERROR(Read(*s, "logging", "max_buffered", &c->logging_max_buffered));
+    if (const toml::node* rates = s->get("rates")) {
+      const toml::table* t = rates->as_table();
+      if (t == nullptr)
+        return InvalidArgument("logging.rates must be a table (entity type = rate)");
+      for (const auto& [entity, node] : *t) {
+        double rate = 0;
+        RETURN_IF_ERROR(Read(*t, "logging.rates", entity.str(), &rate));
+        c->logging_rates[std::string(entity.str())] = rate;
+      }
+    }
+  }
   if (const auto* s = Section(root, "log")) {
     RETURN_IF_ERROR(CheckKeys(*s, "log", {"level"}));
     RETURN_IF_ERROR(Read(*s, "log", "level", &c->log_level));
@@ -224,7 +272,73 @@ Status ValidateTokens(const ServerConfig& c) {
   return Status::Ok();
 }
 
+Status ValidateDrift(const ServerConfig& c) {
+  constexpr int64_t kSecond = 1000000;
+  if (!(c.drift_sample_rate >= 0 && c.drift_sample_rate <= 1)) {
+    return InvalidArgument("drift.sample_rate must be in [0, 1] (0 turns drift sampling off)");
+  }
+  if (c.drift_window_us < kSecond) return InvalidArgument("drift.window must be at least 1s");
+  if (c.drift_retention_us < c.drift_window_us) {
+    return InvalidArgument("drift.retention must be at least drift.window");
+  }
+  if (c.drift_default_query_window_us < kSecond) {
+    return InvalidArgument("drift.default_query_window must be at least 1s");
+  }
+  // KS is a distance between CDFs, in [0, 1]: a threshold of 1 or more never fires.
+  if (!(c.drift_ks_threshold > 0 && c.drift_ks_threshold < 1)) {
+    return InvalidArgument("drift.ks_threshold must be in (0, 1)");
+  }
+  if (!(c.drift_psi_threshold > 0)) return InvalidArgument("drift.psi_threshold must be > 0");
+  if (c.drift_min_samples < 1) return InvalidArgument("drift.min_samples must be >= 1");
+  return Status::Ok();
+}
+
+Status ValidateLogging(const ServerConfig& c) {
+  constexpr int64_t kMillisecond = 1000;
+  if (!(c.logging_sample_rate >= 0 && c.logging_sample_rate <= 1)) {
+    return InvalidArgument("logging.sample_rate must be in [0, 1] (0 turns logging off)");
+  }
+  for (const auto& [entity, rate] : c.logging_rates) {
+    if (entity.empty()) return InvalidArgument("logging.rates: empty entity type");
+    if (!(rate >= 0 && rate <= 1)) {
+      return InvalidArgument("logging.rates." + entity + " must be in [0, 1]");
+    }
+  }
+  if (c.logging_retention_us < 1000 * kMillisecond) {
+    return InvalidArgument("logging.retention must be at least 1s");
+  }
+  if (c.logging_flush_interval_us < 10 * kMillisecond) {
+    return InvalidArgument("logging.flush_interval must be at least 10ms");
+  }
+  if (c.logging_max_buffered < 1 || c.logging_max_buffered > 10'000'000) {
+    return InvalidArgument("logging.max_buffered must be 1..10000000");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
+ServedLogOptions ServedLogOptionsFrom(const ServerConfig& c) {
+  ServedLogOptions o;
+  o.sample_rate = c.logging_sample_rate;
+  o.entity_rates = c.logging_rates;
+  o.retention_us = c.logging_retention_us;
+  o.flush_interval_us = c.logging_flush_interval_us;
+  o.max_buffered = static_cast<size_t>(c.logging_max_buffered);
+  return o;
+}
+
+DriftOptions DriftOptionsFrom(const ServerConfig& c) {
+  DriftOptions o;
+  o.sample_rate = c.drift_sample_rate;
+  o.window_us = c.drift_window_us;
+  o.retention_us = c.drift_retention_us;
+  o.default_query_window_us = c.drift_default_query_window_us;
+  o.ks_threshold = c.drift_ks_threshold;
+  o.psi_threshold = c.drift_psi_threshold;
+  o.min_samples = c.drift_min_samples;
+  return o;
+}
 
 bool IsLoopback(std::string_view address) {
   if (address == "localhost") return true;
@@ -285,6 +399,8 @@ Status ValidateConfig(const ServerConfig& c) {
     return InvalidArgument("auth rate limits must be >= 0");
   }
   RETURN_IF_ERROR(ValidateTokens(c));
+  RETURN_IF_ERROR(ValidateDrift(c));
+  RETURN_IF_ERROR(ValidateLogging(c));
   if (c.tokens.empty() && !IsLoopback(c.listen)) {
     return InvalidArgument(
         "protected mode: no [[auth.tokens]] are configured, so asofd only listens on loopback; "

@@ -4,9 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "engine/drift_monitor.h"
+#include "engine/served_log.h"
 #include "engine/status.h"
 
 namespace asof::server {
@@ -80,6 +83,24 @@ struct ServerConfig {
   uint32_t max_bulk_loads = 4;
   int64_t max_bulk_staged_mb = 64 * 1024;
 
+  // [drift]: EngineOptions::drift (engine/drift_monitor.h); durations in microseconds,
+  // written as "15m", "2d" in the file.
+  double drift_sample_rate = DriftOptions{}.sample_rate;
+  int64_t drift_window_us = DriftOptions{}.window_us;
+  int64_t drift_retention_us = DriftOptions{}.retention_us;
+  int64_t drift_default_query_window_us = DriftOptions{}.default_query_window_us;
+  double drift_ks_threshold = DriftOptions{}.ks_threshold;
+  double drift_psi_threshold = DriftOptions{}.psi_threshold;
+  uint64_t drift_min_samples = DriftOptions{}.min_samples;
+
+  // [logging]: EngineOptions::served_log (engine/served_log.h), the sampled log of served
+  // feature vectors; off by default. [logging.rates] maps entity type -> rate.
+  double logging_sample_rate = 0;
+  std::map<std::string, double, std::less<>> logging_rates;
+  int64_t logging_retention_us = ServedLogOptions{}.retention_us;
+  int64_t logging_flush_interval_us = ServedLogOptions{}.flush_interval_us;
+  uint64_t logging_max_buffered = ServedLogOptions{}.max_buffered;
+
   // [log]
   std::string log_level = "info";  // trace, debug, info, warn, error, off
 
@@ -92,6 +113,10 @@ struct ServerConfig {
 Result<ServerConfig> ParseConfig(std::string_view toml_text, std::string_view origin);
 // Reads and parses a file; kNotFound when it does not exist.
 Result<ServerConfig> LoadConfigFile(const std::string& path);
+// The engine's drift settings of `config`.
+DriftOptions DriftOptionsFrom(const ServerConfig& config);
+// The engine's served-log settings of `config`.
+ServedLogOptions ServedLogOptionsFrom(const ServerConfig& config);
 // Range checks shared by the file and the flags, including protected mode: with no
 // tokens, listening on a non-loopback address is refused.
 Status ValidateConfig(const ServerConfig& config);

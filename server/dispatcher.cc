@@ -9,6 +9,8 @@
 #include <optional>
 
 #include "engine/lineage.h"
+#include "server/native_drift.h"
+#include "server/native_logging.h"
 #include "wire/engine_convert.h"
 
 namespace asio = boost::asio;
@@ -356,6 +358,16 @@ void Dispatcher::HandleSync(const wire::FrameHeader& header, std::span<const uin
       wire::BuildFreshnessResponse(
           engine_->Freshness(Root<wire::FreshnessRequest>(payload)->include_deprecated()), &fbb);
       break;
+    case MessageType::kDriftRequest:
+      status = AnswerDrift(*engine_, *Root<wire::DriftRequest>(payload), &fbb);
+      break;
+    case MessageType::kServedLogRequest:
+      status = AnswerServedLog(*engine_, *Root<wire::ServedLogRequest>(payload), &fbb);
+      break;
+    case MessageType::kBaselinesRequest:
+      status = AnswerBaselines(*engine_, *sink.principal(), *Root<wire::BaselinesRequest>(payload),
+                               &fbb);
+      break;
     case MessageType::kBulkLoadBeginRequest: {
       const auto* r = Root<wire::BulkLoadBeginRequest>(payload);
       auto begun = bulk_loads_->Begin(&sink, std::string(wire::StringOf(r->fingerprint())));
@@ -504,6 +516,9 @@ asio::awaitable<void> Dispatcher::HandleAsOf(const wire::FrameHeader& header,
     wire::BuildAsOfReadChunk((*join)->features(), static_cast<uint32_t>(first),
                              static_cast<uint32_t>(chunk_rows.size()), *values, &fbb);
     first += chunk_rows.size();
+    // Close the join before its last chunk goes out: a drift baseline it records is
+    // committed then, so a client that has the whole answer also finds the baseline.
+    if (first >= rows) join->reset();
     sink->Send(MessageType::kAsOfReadChunk, first < rows ? wire::kFlagMore : 0, header.request_id,
                fbb);
     if (first < rows) {

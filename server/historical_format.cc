@@ -22,7 +22,10 @@ std::string Quoted(std::string_view s) { return json::serialize(json::string_vie
 template <typename T>
 void AppendNumber(T v, std::string* out) {
   if constexpr (std::is_same_v<T, double>) {
-    AppendShortestDouble(v, out);  // same text as to_chars, faster
+    AppendShortestDouble(v, out);  // engine/number_text.h: one layout everywhere
+    return;
+  } else if constexpr (std::is_same_v<T, float>) {
+    AppendShortestFloat(v, out);
     return;
   }
   char buf[64];
@@ -101,12 +104,14 @@ std::string CsvValueText(const Value& value) {
 }
 
 HistoricalWriter::HistoricalWriter(HistoricalFormat format, std::string entity, AsOfMode mode,
-                                   std::vector<std::string> features, bool include_status)
+                                   std::vector<std::string> features, bool include_status,
+                                   std::string dataset_id)
     : format_(format),
       entity_(std::move(entity)),
       mode_(mode),
       features_(std::move(features)),
-      include_status_(include_status) {
+      include_status_(include_status),
+      dataset_id_(std::move(dataset_id)) {
   for (const std::string& f : features_) json_keys_.push_back(Quoted(f) + ":");
 }
 
@@ -125,7 +130,9 @@ void HistoricalWriter::Begin(std::string* out) {
     return;
   }
   out->append("{\"entity\":").append(Quoted(entity_));
-  out->append(",\"mode\":\"").append(ModeName(mode_)).append("\",\"features\":[");
+  out->append(",\"mode\":\"").append(ModeName(mode_)).append("\"");
+  if (!dataset_id_.empty()) out->append(",\"dataset_id\":").append(Quoted(dataset_id_));
+  out->append(",\"features\":[");
   for (size_t j = 0; j < features_.size(); ++j) {
     if (j > 0) out->push_back(',');
     out->append(Quoted(features_[j]));

@@ -2,7 +2,7 @@
 // piece as the as-of join produces chunks, so the answer is never held whole.
 //
 // JSON (the default):
-//   {"entity":"user","mode":"event_time","features":["a","b"],"rows":[
+//   {"entity":"user","mode":"event_time","dataset_id":"ds-...","features":["a","b"],"rows":[
 //    {"entity_id":"123","timestamp":"2026-03-01T10:00:00Z","features":{"a":{"value":1.5,
 //     "status":"PRESENT","event_timestamp":"...","default_used":false},"b":{...}}}, ...]}
 // CSV (`Accept: text/csv`): a header `entity_id,timestamp,<feature>...` (with
@@ -33,9 +33,12 @@ std::string_view HistoricalContentType(HistoricalFormat format);
 
 class HistoricalWriter {
  public:
-  // `features` as the request named them (column names and JSON keys).
+  // `features` as the request named them (column names and JSON keys). A non-empty
+  // `dataset_id` (the drift baseline the rows are recorded into) is a JSON member before
+  // the rows; CSV has no place for it (the route sends it as a header).
   HistoricalWriter(HistoricalFormat format, std::string entity, AsOfMode mode,
-                   std::vector<std::string> features, bool include_status);
+                   std::vector<std::string> features, bool include_status,
+                   std::string dataset_id = "");
 
   // Everything before the first row.
   void Begin(std::string* out);
@@ -54,6 +57,7 @@ class HistoricalWriter {
   const AsOfMode mode_;
   const std::vector<std::string> features_;
   const bool include_status_;
+  const std::string dataset_id_;
   std::vector<std::string> json_keys_;  // "\"name\":", escaped once
   bool first_row_ = true;
 };

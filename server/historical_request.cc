@@ -14,17 +14,37 @@ namespace json = boost::json;
 
 constexpr std::string_view kRowsMember = "entity_ids_with_timestamps";
 
-enum class Member : uint8_t { kEntity, kRows, kFeatures, kMode, kIncludeStatus };
-constexpr std::string_view kMemberNames[] = {"entity", kRowsMember, "features", "mode",
-                                             "include_status"};
-constexpr std::string_view kMemberTypes[] = {"a string", "an array of objects",
-                                             "an array of strings", "a string", "a boolean"};
+enum class Member : uint8_t {
+  kEntity,
+  kRows,
+  kFeatures,
+  kMode,
+  kIncludeStatus,
+  kDatasetId,
+  kRecordBaseline
+};
+constexpr std::string_view kMemberNames[] = {
+    "entity", kRowsMember, "features", "mode", "include_status", "dataset_id", "record_baseline"};
+constexpr std::string_view kMemberTypes[] = {
+    "a string", "an array of objects", "an array of strings", "a string", "a boolean", "a string",
+    "a boolean"};
+// Members that may be left out.
+constexpr bool kMemberOptional[] = {false, false, false, true, true, true, true};
 constexpr size_t kNumMembers = std::size(kMemberNames);
 
 enum class RowMember : uint8_t { kEntityId, kTimestamp };
 constexpr std::string_view kRowMemberNames[] = {"entity_id", "timestamp"};
 constexpr std::string_view kRowMemberTypes[] = {
     "a string", "an RFC 3339 string or an integer of epoch microseconds"};
+
+// The rule of DriftMonitor for baseline ids, checked here so a bad one is refused before
+// the join starts.
+bool IsBaselineId(std::string_view id) {
+  return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == '-';
+  });
+}
 
 // The SAX handler: a small state machine over the one shape this body may have. It stops
 // at the first problem, so the parser never has to skip an unwanted subtree.
@@ -45,10 +65,12 @@ class Handler {
   bool on_document_begin(json::error_code&) { return true; }
   bool on_document_end(json::error_code& ec) {
     for (size_t m = 0; m < kNumMembers; ++m) {
-      auto member = static_cast<Member>(m);
-      if (!seen_[m] && member != Member::kMode && member != Member::kIncludeStatus) {
+      if (!seen_[m] && !kMemberOptional[m]) {
         return Fail(InvalidArgument("missing member '" + std::string(kMemberNames[m]) + "'"), ec);
       }
+    }
+    if (!out_.record_baseline && !out_.dataset_id.empty()) {
+      return Fail(InvalidArgument("dataset_id names a baseline, but record_baseline is false"), ec);
     }
     return true;
   }
@@ -150,10 +172,11 @@ class Handler {
   }
 
   bool on_bool(bool b, json::error_code& ec) {
-    if (state_ != State::kRootValue || member_ != Member::kIncludeStatus) {
+    if (state_ != State::kRootValue ||
+        (member_ != Member::kIncludeStatus && member_ != Member::kRecordBaseline)) {
       return WrongType("a boolean", ec);
     }
-    out_.include_status = b;
+    (member_ == Member::kIncludeStatus ? out_.include_status : out_.record_baseline) = b;
     state_ = State::kRootKey;
     return true;
   }
@@ -244,7 +267,7 @@ class Handler {
     if (it == std::end(kMemberNames)) {
       return Fail(InvalidArgument("unknown member '" + std::string(key) +
                                   "' (expected entity, entity_ids_with_timestamps, features, "
-                                  "mode, include_status)"),
+                                  "mode, include_status, dataset_id, record_baseline)"),
                   ec);
     }
     const size_t m = static_cast<size_t>(it - std::begin(kMemberNames));
@@ -291,6 +314,14 @@ class Handler {
                                     "' (expected event_time or replay)"),
                       ec);
         }
+        break;
+      case Member::kDatasetId:
+        if (!IsBaselineId(text)) {
+          return Fail(InvalidArgument("dataset_id: '" + std::string(text.substr(0, 80)) +
+                                      "' is not 1-64 characters of [A-Za-z0-9_.-]"),
+                      ec);
+        }
+        out_.dataset_id = text;
         break;
       default:
         return WrongType("a string", ec);

@@ -27,14 +27,20 @@ struct HistoricalRequest {
   std::vector<std::string> features;  // "name" or "name@N", distinct, in request order
   AsOfMode mode = AsOfMode::kEventTime;
   bool include_status = false;  // CSV only: a `<feature>__status` column per feature
-  std::vector<AsOfRow> rows;    // in request order
+  // The drift baseline the answered rows are recorded into (AsOfSpec::baseline_id); empty:
+  // the caller generates one. Not recorded at all when record_baseline is false.
+  std::string dataset_id;
+  bool record_baseline = true;
+  std::vector<AsOfRow> rows;  // in request order
 };
 
 // Parses `body`. Members: `entity` (non-empty string), `entity_ids_with_timestamps`
 // (non-empty array of {"entity_id": non-empty string, "timestamp": RFC 3339 string or
 // integer epoch microseconds}) and `features` (non-empty array of distinct non-empty
-// strings) are required; `mode` ("event_time", the default, or "replay") and
-// `include_status` (bool, default false) are optional.
+// strings) are required; `mode` ("event_time", the default, or "replay"),
+// `include_status` (bool, default false), `dataset_id` (1-64 characters of
+// [A-Za-z0-9_.-]) and `record_baseline` (bool, default true; false with a dataset_id is an
+// error) are optional.
 //
 // Errors, each naming the member ("entity_ids_with_timestamps[7].timestamp: ..."):
 // - kInvalidArgument: not JSON, not this shape (wrong JSON type, unknown, repeated or

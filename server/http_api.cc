@@ -37,8 +37,8 @@ std::optional<std::string_view> HttpRequest::Query(std::string_view key) const {
 
 HttpApi::HttpApi(ApiContext ctx, const TokenStore* tokens, RateLimiter* limiter)
     : ctx_(std::move(ctx)), tokens_(tokens), limiter_(limiter) {
-  for (auto table :
-       {RegistryRoutes, ServingRoutes, IngestRoutes, OpsRoutes, MonitoringRoutes, LineageRoutes}) {
+  for (auto table : {RegistryRoutes, ServingRoutes, IngestRoutes, OpsRoutes, MonitoringRoutes,
+                     LineageRoutes, DriftRoutes, LoggingRoutes}) {
     for (RouteSpec& spec : table()) {
       int index = router_.Add(spec.method, spec.pattern);
       Route route{std::move(spec), 0};

@@ -2,7 +2,7 @@
 // request and its response: routing, authentication, authorization by role, per-token
 // rate limits, overload shedding, metrics, and dispatch to the route handlers, which live
 // one group per file: api_registry.cc, api_serving.cc, api_ingest.cc, api_ops.cc,
-// api_monitoring.cc, api_lineage.cc.
+// api_monitoring.cc, api_drift.cc, api_lineage.cc, api_logging.cc.
 //
 // Thread-safety: Handle runs on many I/O threads at once. Handlers run on the calling
 // I/O thread (reads: no hand-off) or answer later from another thread (writes answer
@@ -60,6 +60,8 @@ std::vector<RouteSpec> IngestRoutes();      // api_ingest.cc: ingest, dlq
 std::vector<RouteSpec> OpsRoutes();         // api_ops.cc: healthz, readyz, metrics
 std::vector<RouteSpec> MonitoringRoutes();  // api_monitoring.cc: freshness, alerts
 std::vector<RouteSpec> LineageRoutes();     // api_lineage.cc: lineage, sources, consumers
+std::vector<RouteSpec> DriftRoutes();       // api_drift.cc: drift, baselines
+std::vector<RouteSpec> LoggingRoutes();     // api_logging.cc: served-feature log
 
 class HttpApi {
  public:

@@ -37,6 +37,8 @@ asof::EngineOptions EngineOptionsFrom(const ServerConfig& c) {
   o.write_buffer_bytes = static_cast<size_t>(c.write_buffer_mb) << 20;
   o.dedup_window_us = c.dedup_window_s * 1000000;
   o.max_future_skew_us = c.max_future_skew_s * 1000000;
+  o.drift = asof::server::DriftOptionsFrom(c);
+  o.served_log = asof::server::ServedLogOptionsFrom(c);
   return o;
 }
 

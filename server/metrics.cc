@@ -359,6 +359,31 @@ std::string Metrics::Render() const {
   AppendHeader("asof_stale_features", "gauge",
                "Features past their freshness SLA, never-written ones with an SLA included.", &out);
   AppendSample("asof_stale_features", "", stale, &out);
+
+  // Drift as the alerts see it: against each feature's newest baseline over the default
+  // window. Cheap at scrape time: a few merged sketches per feature with a baseline. When
+  // the monitor fails, the families are left without samples (the error is the API's to
+  // report).
+  std::string ks;
+  uint64_t drifting = 0;
+  if (Result<std::vector<FeatureDrift>> drift = m.engine->drift().Drift(DriftQuery{}); drift.ok()) {
+    for (const FeatureDrift& d : *drift) {
+      drifting += d.drifting ? 1 : 0;
+      if (!d.ks || !std::isfinite(*d.ks)) continue;
+      AppendSample("asof_feature_drift_ks",
+                   Labels({{"entity", d.feature->spec.entity},
+                           {"feature", d.feature->spec.name},
+                           {"version", std::to_string(d.feature->version)}}),
+                   *d.ks, &ks);
+    }
+  }
+  AppendHeader("asof_feature_drift_ks", "gauge",
+               "Kolmogorov-Smirnov distance of served values from the newest baseline.", &out);
+  out.append(ks);
+  AppendHeader("asof_drifting_features", "gauge",
+               "Features drifting from their newest baseline, as in GET /api/monitoring/alerts.",
+               &out);
+  AppendSample("asof_drifting_features", "", drifting, &out);
   return out;
 }
 

@@ -14,6 +14,7 @@
 //   block_cache_hits_total, block_cache_misses_total, block_cache_hit_ratio
 //   feature_last_event_timestamp_seconds{entity,feature}, feature_values_written_total{...}
 //   feature_staleness_seconds{entity,feature}, stale_features (Engine::Freshness)
+//   feature_drift_ks{entity,feature,version}, drifting_features (DriftMonitor::Drift)
 //   connections{protocol}, up, build_info{version}
 //
 // Hot-path cost: the native and histogram updates are relaxed atomic adds into fixed

@@ -17,7 +17,10 @@ namespace {
 template <typename T>
 void AppendNumber(T v, std::string* out) {
   if constexpr (std::is_same_v<T, double>) {
-    AppendShortestDouble(v, out);  // same text as to_chars, faster
+    AppendShortestDouble(v, out);  // engine/number_text.h: one layout everywhere
+    return;
+  } else if constexpr (std::is_same_v<T, float>) {
+    AppendShortestFloat(v, out);
     return;
   }
   char buf[64];

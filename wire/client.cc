@@ -540,6 +540,24 @@ Result<std::string> Client::Lineage(const wire::LineageRequestT& request) {
   return std::move(response.text);
 }
 
+Result<wire::DriftResponseT> Client::Drift(const wire::DriftRequestT& request) {
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(wire::DriftRequest::Pack(fbb, &request));
+  return impl_->Exchange<wire::DriftResponse>(MessageType::kDriftRequest, fbb);
+}
+
+Result<wire::ServedLogResponseT> Client::ServedLog(const wire::ServedLogRequestT& request) {
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(wire::ServedLogRequest::Pack(fbb, &request));
+  return impl_->Exchange<wire::ServedLogResponse>(MessageType::kServedLogRequest, fbb);
+}
+
+Result<wire::BaselinesResponseT> Client::Baselines(const wire::BaselinesRequestT& request) {
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(wire::BaselinesRequest::Pack(fbb, &request));
+  return impl_->Exchange<wire::BaselinesResponse>(MessageType::kBaselinesRequest, fbb);
+}
+
 Result<wire::WriteResponseT> Client::Write(const std::vector<wire::WriteRecordT>& records) {
   flatbuffers::FlatBufferBuilder fbb;
   std::vector<flatbuffers::Offset<wire::WriteRecord>> packed;
@@ -565,14 +583,17 @@ Result<wire::OnlineReadResponseT> Client::OnlineRead(const std::string& entity_t
 // stream: a long answer that keeps coming is not a stuck one.
 Status Client::AsOfRead(const std::string& entity_type, const std::vector<std::string>& features,
                         bool replay, const std::vector<wire::AsOfRowT>& rows,
-                        const std::function<Status(const wire::AsOfReadChunkT&)>& on_chunk) {
+                        const std::function<Status(const wire::AsOfReadChunkT&)>& on_chunk,
+                        const std::string& baseline_id) {
   flatbuffers::FlatBufferBuilder fbb;
   auto type = fbb.CreateString(entity_type);
   auto names = fbb.CreateVectorOfStrings(features);
   std::vector<flatbuffers::Offset<wire::AsOfRow>> packed;
   packed.reserve(rows.size());
   for (const auto& r : rows) packed.push_back(wire::AsOfRow::Pack(fbb, &r));
-  fbb.Finish(wire::CreateAsOfReadRequest(fbb, type, names, replay, fbb.CreateVector(packed)));
+  auto baseline = baseline_id.empty() ? 0 : fbb.CreateString(baseline_id);
+  fbb.Finish(
+      wire::CreateAsOfReadRequest(fbb, type, names, replay, fbb.CreateVector(packed), baseline));
 
   ASSIGN_OR_RETURN(std::shared_ptr<Connection> conn, impl_->Take());
   auto waiter = std::make_shared<Waiter>();

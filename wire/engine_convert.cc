@@ -272,6 +272,9 @@ asof::AsOfSpec DecodeAsOfSpec(const wire::AsOfReadRequest& request) {
   out.entity_type = StringOf(request.entity_type());
   out.features = CopyStrings(request.features());
   out.mode = request.replay() ? AsOfMode::kReplay : AsOfMode::kEventTime;
+  // The native protocol's one caller that records a training set is asof-export.
+  out.baseline_id = StringOf(request.baseline_id());
+  out.baseline_origin = "export";
   return out;
 }
 

@@ -44,6 +44,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -90,12 +91,29 @@ asof::FeatureFilter DecodeListFeaturesRequest(const wire::ListFeaturesRequest& r
 asof::OnlineRequest DecodeOnlineReadRequest(const wire::OnlineReadRequest& request);
 
 // The spec of an as-of request; its rows are decoded separately, chunk by chunk, so the
-// server holds one chunk of engine rows at a time.
+// server holds one chunk of engine rows at a time. baseline_id is copied as sent (the
+// drift monitor checks it), with baseline_origin "export".
 asof::AsOfSpec DecodeAsOfSpec(const wire::AsOfReadRequest& request);
 size_t AsOfRowCount(const wire::AsOfReadRequest& request);
 // Rows [first, first + count), clipped to the rows present (empty past the end).
 std::vector<asof::AsOfRow> DecodeAsOfRows(const wire::AsOfReadRequest& request, size_t first,
                                           size_t count);
+
+// Drift (engine_convert_drift.cc). kInvalidArgument for a negative window_us; names and
+// ids are checked by the drift monitor.
+Result<asof::DriftQuery> DecodeDriftRequest(const wire::DriftRequest& request);
+
+// A BaselinesRequest: action "list" (also when empty), "delete" or "from_window".
+struct BaselinesAction {
+  enum class Kind : uint8_t { kList, kDelete, kFromWindow };
+  Kind kind = Kind::kList;
+  std::string id;       // delete, from_window
+  int64_t from_ts = 0;  // from_window
+  int64_t to_ts = 0;
+};
+// kInvalidArgument for an unknown action, a missing id (delete, from_window), an id with a
+// list, or from_ts > to_ts.
+Result<BaselinesAction> DecodeBaselinesRequest(const wire::BaselinesRequest& request);
 
 struct DeadLetterQuery {
   std::optional<asof::DeadLetterId> after;  // set when has_after
@@ -158,6 +176,12 @@ void BuildAsOfReadChunk(std::span<const FeaturePtr> features, uint32_t first_row
 void BuildListDeadLettersResponse(std::span<const asof::DeadLetter> letters,
                                   flatbuffers::FlatBufferBuilder* fbb);
 void BuildFreshnessResponse(std::span<const asof::FeatureFreshness> features,
+                            flatbuffers::FlatBufferBuilder* fbb);
+// Drift per feature with the thresholds it was judged by (engine_convert_drift.cc).
+void BuildDriftResponse(std::span<const asof::FeatureDrift> features,
+                        const asof::DriftOptions& options, flatbuffers::FlatBufferBuilder* fbb);
+// Baselines with their features as "entity:name@version".
+void BuildBaselinesResponse(std::span<const asof::BaselineInfo> baselines,
                             flatbuffers::FlatBufferBuilder* fbb);
 
 }  // namespace asof::wire

@@ -100,6 +100,17 @@ std::vector<std::string> SeedStreams() {
   FreshnessRequestT freshness;
   freshness.include_deprecated = true;
   Add(MessageType::kFreshnessRequest, 3, Encode(freshness), &seeds[1]);
+  DriftRequestT drift;
+  drift.entity_type = "user";
+  drift.feature = "age@2";
+  drift.baseline_id = "ds-1";
+  drift.window_us = 3600000000;
+  Add(MessageType::kDriftRequest, 4, Encode(drift), &seeds[1]);
+  BaselinesRequestT baselines;
+  baselines.action = "from_window";
+  baselines.id = "w-1";
+  baselines.to_ts = 5;
+  Add(MessageType::kBaselinesRequest, 5, Encode(baselines), &seeds[1]);
 
   WriteRequestT write;
   for (int i = 0; i < 3; ++i) {
@@ -122,6 +133,7 @@ std::vector<std::string> SeedStreams() {
   AsOfReadRequestT asof;
   asof.entity_type = "user";
   asof.features = {"age"};
+  asof.baseline_id = "ds-1";
   asof.rows.push_back(std::make_unique<AsOfRowT>());
   asof.rows[0]->entity_id = "u1";
   asof.rows[0]->ts = 5;

@@ -98,4 +98,10 @@ bool VerifyPayload(MessageType type, std::span<const uint8_t> payload,
   X(FreshnessRequest)           \
   X(FreshnessResponse)          \
   X(LineageRequest)             \
-  X(LineageResponse)
+  X(LineageResponse)            \
+  X(DriftRequest)               \
+  X(DriftResponse)              \
+  X(BaselinesRequest)           \
+  X(BaselinesResponse)          \
+  X(ServedLogRequest)           \
+  X(ServedLogResponse)

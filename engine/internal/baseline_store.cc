@@ -82,15 +82,9 @@ Result<std::optional<drift::ValueSketch>> BaselineStore::ReadSketchLocked(
   return std::optional<drift::ValueSketch>(std::move(sketch));
 }
 
-Status BaselineStore::Add(std::string_view id, std::string_view origin,
-                          const std::vector<FeaturePtr>& features,
-                          const std::vector<FeatureValue>& values) {
+Status BaselineStore::Merge(std::string_view id, std::string_view origin, FeatureSketches sketches,
+                            uint64_t rows) {
   RETURN_IF_ERROR(ValidateBaselineId(id));
-  const size_t nf = features.size();
-  if (nf == 0 ? !values.empty() : values.size() % nf != 0) {
-    return InvalidArgument("baseline values are not rows x features");
-  }
-  const size_t rows = nf == 0 ? 0 : values.size() / nf;
   std::lock_guard<std::mutex> lock(mu_);
   const int64_t now = clock_->NowMicros();
   auto existing = records_.find(id);
@@ -102,29 +96,21 @@ Status BaselineStore::Add(std::string_view id, std::string_view origin,
     record.origin = std::string(origin);
     record.created_ts = now;
   }
-  FeatureSketches changed;
-  for (size_t j = 0; j < nf; ++j) {
-    const Feature& f = *features[j];
-    if (!drift::ValueSketch::Monitored(f.spec.value_type)) continue;
-    auto it = changed.find(f.id);
-    if (it == changed.end()) {  // the same feature may be asked for twice ("x", "x@1")
-      std::optional<drift::ValueSketch> stored;
-      if (exists) {
-        ASSIGN_OR_RETURN(stored, ReadSketchLocked(id, f.id));
-      }
-      it =
-          changed.emplace(f.id, stored ? std::move(*stored) : drift::ValueSketch(f.spec.value_type))
-              .first;
+  for (auto& [feature_id, sketch] : sketches) {
+    if (!exists) continue;
+    ASSIGN_OR_RETURN(std::optional<drift::ValueSketch> stored, ReadSketchLocked(id, feature_id));
+    if (stored) {
+      stored->Merge(sketch);
+      sketch = std::move(*stored);
     }
-    for (size_t i = 0; i < rows; ++i) it->second.Add(values[i * nf + j]);
   }
   record.rows += rows;
   record.updated_ts = std::max(record.updated_ts, now);
-  for (const auto& [feature_id, sketch] : changed) record.feature_ids.push_back(feature_id);
+  for (const auto& [feature_id, sketch] : sketches) record.feature_ids.push_back(feature_id);
   std::sort(record.feature_ids.begin(), record.feature_ids.end());
   record.feature_ids.erase(std::unique(record.feature_ids.begin(), record.feature_ids.end()),
                            record.feature_ids.end());
-  RETURN_IF_ERROR(WriteLocked(id, record, changed));
+  RETURN_IF_ERROR(WriteLocked(id, record, sketches));
   records_.insert_or_assign(std::string(id), std::move(record));
   return Status::Ok();
 }

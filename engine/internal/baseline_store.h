@@ -7,7 +7,7 @@
 // the in-memory copy is prepared and applied to it only once the write succeeded.
 //
 // Concurrency: all methods are safe to call concurrently; one mutex serializes them, so
-// AddToBaseline's read-merge-write of a sketch never interleaves with another's.
+// Merge's read-merge-write of a sketch never interleaves with another's.
 #pragma once
 
 #include <rocksdb/db.h>
@@ -36,11 +36,10 @@ class BaselineStore {
                                                      rocksdb::ColumnFamilyHandle* cf,
                                                      const Registry* registry, const Clock* clock);
 
-  // DriftMonitor::AddToBaseline: values row-major, rows x features.size(). Features that
-  // are not monitored are skipped. kInvalidArgument for a bad id or a value count that
-  // is not a multiple of the feature count.
-  Status Add(std::string_view id, std::string_view origin, const std::vector<FeaturePtr>& features,
-             const std::vector<FeatureValue>& values);
+  // Merges a recorder's sketches (BaselineRecorder::Commit) into baseline `id`, creating
+  // it with `origin`; `rows` training rows are added to its count.
+  Status Merge(std::string_view id, std::string_view origin, FeatureSketches sketches,
+               uint64_t rows);
   // A new baseline from ready sketches; kConflict when `id` exists.
   Result<BaselineInfo> Create(std::string_view id, std::string_view origin,
                               const FeatureSketches& sketches, uint64_t rows);

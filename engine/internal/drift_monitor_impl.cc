@@ -88,10 +88,53 @@ Status DriftMonitorImpl::CollectServedLocked(int64_t from_ws, int64_t to_ws,
   return Status::Ok();
 }
 
-Status DriftMonitorImpl::AddToBaseline(std::string_view id, std::string_view origin,
-                                       const std::vector<FeaturePtr>& features,
-                                       const std::vector<FeatureValue>& values) {
-  return baselines_->Add(id, origin, features, values);
+namespace {
+
+class Recorder final : public BaselineRecorder {
+ public:
+  Recorder(BaselineStore* store, std::string id, std::string origin)
+      : store_(store), id_(std::move(id)), origin_(std::move(origin)) {}
+
+  Status Add(const std::vector<FeaturePtr>& features,
+             const std::vector<FeatureValue>& values) override {
+    const size_t nf = features.size();
+    if (nf == 0 ? !values.empty() : values.size() % nf != 0) {
+      return InvalidArgument("baseline values are not rows x features");
+    }
+    const size_t rows = nf == 0 ? 0 : values.size() / nf;
+    for (size_t j = 0; j < nf; ++j) {
+      const Feature& f = *features[j];
+      if (!drift::ValueSketch::Monitored(f.spec.value_type)) continue;
+      auto it = sketches_.try_emplace(f.id, f.spec.value_type).first;
+      // The same feature asked for twice ("x", "x@1") counts twice, as the rows do.
+      for (size_t i = 0; i < rows; ++i) it->second.Add(values[i * nf + j]);
+    }
+    rows_ += rows;
+    return Status::Ok();
+  }
+
+  Status Commit() override {
+    RETURN_IF_ERROR(store_->Merge(id_, origin_, std::move(sketches_), rows_));
+    sketches_.clear();
+    rows_ = 0;
+    return Status::Ok();
+  }
+
+ private:
+  BaselineStore* const store_;
+  const std::string id_;
+  const std::string origin_;
+  FeatureSketches sketches_;
+  uint64_t rows_ = 0;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<BaselineRecorder>> DriftMonitorImpl::RecordBaseline(
+    std::string_view id, std::string_view origin) {
+  RETURN_IF_ERROR(ValidateBaselineId(id));
+  return std::unique_ptr<BaselineRecorder>(
+      std::make_unique<Recorder>(baselines_.get(), std::string(id), std::string(origin)));
 }
 
 Result<BaselineInfo> DriftMonitorImpl::BaselineFromWindow(std::string_view id, int64_t from,

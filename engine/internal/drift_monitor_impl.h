@@ -34,9 +34,8 @@ class DriftMonitorImpl final : public DriftMonitor {
 
   const DriftOptions& options() const override { return options_; }
   void ObserveServed(const OnlineResult& result, int64_t now) override;
-  Status AddToBaseline(std::string_view id, std::string_view origin,
-                       const std::vector<FeaturePtr>& features,
-                       const std::vector<FeatureValue>& values) override;
+  Result<std::unique_ptr<BaselineRecorder>> RecordBaseline(std::string_view id,
+                                                           std::string_view origin) override;
   Result<BaselineInfo> BaselineFromWindow(std::string_view id, int64_t from, int64_t to) override;
   Result<std::vector<BaselineInfo>> ListBaselines() override;
   Result<BaselineInfo> GetBaseline(std::string_view id) override;

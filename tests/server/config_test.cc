@@ -335,6 +335,109 @@ TEST(ConfigTest, NegativeValuesOfSignedSettingsAreNotCalledOutOfRange) {
   ExpectRejected("[server]\nthreads = -2\n", "server.threads must be 0..256");
 }
 
+TEST(ConfigTest, DriftSectionIsReadIntoTheEngineOptions) {
+  ASSERT_OK_AND_ASSIGN(ServerConfig c, ParseConfig(R"([drift]
+sample_rate = 0.25
+window = "5m"
+retention = "3d"
+default_query_window = "90m"
+ks_threshold = 0.05
+psi_threshold = 1
+min_samples = 20
+)",
+                                                   "drift.toml"));
+  const DriftOptions o = DriftOptionsFrom(c);
+  EXPECT_EQ(o.sample_rate, 0.25);
+  EXPECT_EQ(o.window_us, 5LL * 60 * 1000000);
+  EXPECT_EQ(o.retention_us, 3LL * 86400 * 1000000);
+  EXPECT_EQ(o.default_query_window_us, 90LL * 60 * 1000000);
+  EXPECT_EQ(o.ks_threshold, 0.05);
+  EXPECT_EQ(o.psi_threshold, 1.0);
+  EXPECT_EQ(o.min_samples, 20u);
+  // The defaults are the engine's.
+  const DriftOptions d = DriftOptionsFrom(ServerConfig());
+  const DriftOptions e;
+  EXPECT_EQ(d.sample_rate, e.sample_rate);
+  EXPECT_EQ(d.window_us, e.window_us);
+  EXPECT_EQ(d.retention_us, e.retention_us);
+  EXPECT_EQ(d.default_query_window_us, e.default_query_window_us);
+  EXPECT_EQ(d.ks_threshold, e.ks_threshold);
+  EXPECT_EQ(d.psi_threshold, e.psi_threshold);
+  EXPECT_EQ(d.min_samples, e.min_samples);
+}
+
+TEST(ConfigTest, MalformedDriftSettingsAreNamed) {
+  ExpectRejected("[drift]\nwindw = \"5m\"\n", "unknown setting drift.windw");
+  ExpectRejected("[drift]\nwindow = 900\n", "drift.window must be a duration string");
+  ExpectRejected("[drift]\nwindow = \"15\"\n", "drift.window: bad duration '15': missing unit");
+  ExpectRejected("[drift]\nretention = \"2w\"\n", "drift.retention: bad duration '2w'");
+  ExpectRejected("[drift]\ndefault_query_window = \"-1h\"\n", "drift.default_query_window");
+  ExpectRejected("[drift]\nwindow = \"500ms\"\n", "drift.window must be at least 1s");
+  ExpectRejected("[drift]\nwindow = \"1d\"\nretention = \"1h\"\n",
+                 "drift.retention must be at least drift.window");
+  ExpectRejected("[drift]\nsample_rate = 1.5\n", "drift.sample_rate must be in [0, 1]");
+  ExpectRejected("[drift]\nsample_rate = -0.1\n", "drift.sample_rate must be in [0, 1]");
+  ExpectRejected("[drift]\nsample_rate = \"all\"\n", "drift.sample_rate must be a finite number");
+  ExpectRejected("[drift]\nks_threshold = 0\n", "drift.ks_threshold must be in (0, 1)");
+  ExpectRejected("[drift]\nks_threshold = 1\n", "drift.ks_threshold must be in (0, 1)");
+  ExpectRejected("[drift]\npsi_threshold = -2\n", "drift.psi_threshold must be > 0");
+  ExpectRejected("[drift]\npsi_threshold = nan\n", "drift.psi_threshold must be a finite number");
+  ExpectRejected("[drift]\nmin_samples = 0\n", "drift.min_samples must be >= 1");
+  ExpectRejected("[drift]\nmin_samples = -5\n", "drift.min_samples is out of range");
+  ExpectRejected("[drift]\nmin_samples = 1.5\n", "drift.min_samples must be an integer");
+  ExpectRejected("drift = 3\n", "[drift] must be a table");
+}
+
+TEST(ConfigTest, LoggingSectionIsReadIntoTheEngineOptions) {
+  ASSERT_OK_AND_ASSIGN(ServerConfig c, ParseConfig(R"([logging]
+sample_rate = 0.01
+retention = "2d"
+flush_interval = "250ms"
+max_buffered = 500
+
+[logging.rates]
+user = 1
+item = 0
+)",
+                                                   "logging.toml"));
+  const ServedLogOptions o = ServedLogOptionsFrom(c);
+  EXPECT_EQ(o.sample_rate, 0.01);
+  EXPECT_EQ(o.retention_us, 2LL * 86400 * 1000000);
+  EXPECT_EQ(o.flush_interval_us, 250000);
+  EXPECT_EQ(o.max_buffered, 500u);
+  ASSERT_EQ(o.entity_rates.size(), 2u);
+  EXPECT_EQ(o.entity_rates.at("user"), 1.0);
+  EXPECT_EQ(o.entity_rates.at("item"), 0.0);
+  // Off by default, with the engine's defaults otherwise.
+  const ServedLogOptions d = ServedLogOptionsFrom(ServerConfig());
+  const ServedLogOptions e;
+  EXPECT_EQ(d.sample_rate, 0.0);
+  EXPECT_TRUE(d.entity_rates.empty());
+  EXPECT_EQ(d.retention_us, e.retention_us);
+  EXPECT_EQ(d.flush_interval_us, e.flush_interval_us);
+  EXPECT_EQ(d.max_buffered, e.max_buffered);
+}
+
+TEST(ConfigTest, MalformedLoggingSettingsAreNamed) {
+  ExpectRejected("[logging]\nrate = 1\n", "unknown setting logging.rate");
+  ExpectRejected("[logging]\nsample_rate = 1.01\n", "logging.sample_rate must be in [0, 1]");
+  ExpectRejected("[logging]\nsample_rate = -1\n", "logging.sample_rate must be in [0, 1]");
+  ExpectRejected("[logging]\nsample_rate = nan\n", "logging.sample_rate must be a finite number");
+  ExpectRejected("[logging]\nsample_rate = \"10%\"\n", "logging.sample_rate must be a finite");
+  ExpectRejected("[logging]\nretention = 3600\n", "logging.retention must be a duration string");
+  ExpectRejected("[logging]\nretention = \"forever\"\n", "logging.retention:");
+  ExpectRejected("[logging]\nretention = \"500ms\"\n", "logging.retention must be at least 1s");
+  ExpectRejected("[logging]\nflush_interval = \"1ms\"\n",
+                 "logging.flush_interval must be at least");
+  ExpectRejected("[logging]\nmax_buffered = 0\n", "logging.max_buffered must be 1..10000000");
+  ExpectRejected("[logging]\nmax_buffered = -3\n", "logging.max_buffered is out of range");
+  ExpectRejected("[logging]\nrates = 1\n", "logging.rates must be a table");
+  ExpectRejected("[logging.rates]\nuser = 2\n", "logging.rates.user must be in [0, 1]");
+  ExpectRejected("[logging.rates]\nuser = \"all\"\n", "logging.rates.user must be a finite");
+  ExpectRejected("[logging.rates]\n\"\" = 0.5\n", "logging.rates: empty entity type");
+  ExpectRejected("logging = 3\n", "[logging] must be a table");
+}
+
 TEST(ConfigTest, MissingFileIsNotFound) {
   testing::TempDir dir;
   auto missing = LoadConfigFile(dir.path() + "/absent.toml");

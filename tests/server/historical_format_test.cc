@@ -128,7 +128,28 @@ TEST(HistoricalFormatTest, JsonIsValidWhateverTheChunking) {
     EXPECT_EQ(out_rows[1].at("features").at("n").at("status"), "NOT_FOUND");
     EXPECT_TRUE(out_rows[1].at("features").at("n").at("value").is_null());
     EXPECT_EQ(out_rows[2].at("features").at("n").at("value"), 3);
+    EXPECT_FALSE(o.contains("dataset_id")) << "none given";
   }
+}
+
+TEST(HistoricalFormatTest, JsonCarriesTheDatasetIdBeforeTheRows) {
+  HistoricalWriter w(HistoricalFormat::kJson, "user", AsOfMode::kEventTime, {"n"}, false,
+                     "train-v1");
+  std::string out;
+  w.Begin(&out);
+  EXPECT_NE(out.find(R"("dataset_id":"train-v1")"), std::string::npos) << out;
+  w.End(&out);
+  boost::system::error_code ec;
+  boost::json::value doc = boost::json::parse(out, ec);
+  ASSERT_FALSE(ec) << out;
+  EXPECT_EQ(doc.at("dataset_id"), "train-v1");
+  EXPECT_TRUE(doc.at("rows").as_array().empty());
+
+  HistoricalWriter csv(HistoricalFormat::kCsv, "user", AsOfMode::kEventTime, {"n"}, false,
+                       "train-v1");
+  std::string text;
+  csv.Begin(&text);
+  EXPECT_EQ(text, "entity_id,timestamp,n\n") << "CSV has no place for it";
 }
 
 }  // namespace

@@ -51,8 +51,44 @@ TEST(HistoricalRequestTest, OptionalMembersDefault) {
                        ParseHistoricalRequest(Body(R"([{"entity_id":"1","timestamp":0}])"), 1));
   EXPECT_EQ(r.mode, AsOfMode::kEventTime);
   EXPECT_FALSE(r.include_status);
+  EXPECT_EQ(r.dataset_id, "");
+  EXPECT_TRUE(r.record_baseline);
   ASSERT_EQ(r.rows.size(), 1u);
   EXPECT_EQ(r.rows[0].ts, 0);
+}
+
+TEST(HistoricalRequestTest, BaselineMembers) {
+  const std::string row = R"([{"entity_id":"1","timestamp":0}])";
+  ASSERT_OK_AND_ASSIGN(HistoricalRequest named,
+                       ParseHistoricalRequest(Body(row, R"(,"dataset_id":"train_v1.2-a")"), 1));
+  EXPECT_EQ(named.dataset_id, "train_v1.2-a");
+  EXPECT_TRUE(named.record_baseline);
+  ASSERT_OK_AND_ASSIGN(HistoricalRequest off,
+                       ParseHistoricalRequest(Body(row, R"(,"record_baseline":false)"), 1));
+  EXPECT_FALSE(off.record_baseline);
+  EXPECT_EQ(off.dataset_id, "");
+
+  struct Case {
+    std::string extra;
+    std::string needle;
+  };
+  for (const Case& c : std::vector<Case>{
+           {R"(,"dataset_id":"")", "dataset_id: '' is not 1-64 characters"},
+           {R"(,"dataset_id":"a b")", "dataset_id: 'a b' is not"},
+           {R"(,"dataset_id":"café")", "is not 1-64 characters"},
+           {R"(,"dataset_id":")" + std::string(65, 'x') + "\"", "is not 1-64 characters"},
+           {R"(,"dataset_id":7)", "dataset_id: expected a string, got a number"},
+           {R"(,"dataset_id":null)", "dataset_id: expected a string, got null"},
+           {R"(,"record_baseline":"no")", "record_baseline: expected a boolean, got a string"},
+           {R"(,"record_baseline":false,"dataset_id":"x")", "record_baseline is false"},
+           {R"(,"dataset_id":"x","dataset_id":"y")", "'dataset_id' repeated"},
+       }) {
+    Status s = Bad(Body(row, c.extra));
+    EXPECT_EQ(s.code(), ErrorCode::kInvalidArgument) << c.extra << " -> " << s.ToString();
+    EXPECT_NE(s.message().find(c.needle), std::string::npos) << c.extra << " -> " << s.ToString();
+  }
+  ASSERT_OK(ParseHistoricalRequest(Body(row, R"(,"dataset_id":")" + std::string(64, 'x') + "\""), 1)
+                .status());
 }
 
 TEST(HistoricalRequestTest, EscapedStringsSplitIntoPartsAreJoined) {

@@ -116,7 +116,8 @@ Result<std::string> JoinChunk(Client& client, const ExportOptions& options, cons
           std::string().swap(line);  // the label text is done with: give it back
         }
         return Status::Ok();
-      });
+      },
+      options.dataset_id);
   RETURN_IF_ERROR(status);
   return out;
 }
@@ -231,6 +232,7 @@ Status RunExport(const ExportOptions& options) {
   // Each read with its number of rows (a line count would be fooled by quoted newlines).
   std::deque<std::pair<size_t, std::future<Result<std::string>>>> in_flight;
   uint64_t rows_written = 0;
+  bool sent_rows = false;  // some rows may be in the drift baseline already
   // Waits for the oldest read and writes its lines.
   auto drain_one = [&]() -> Status {
     const size_t rows = in_flight.front().first;
@@ -248,6 +250,7 @@ Status RunExport(const ExportOptions& options) {
       if (chunk.rows.empty()) break;
       const size_t rows = chunk.rows.size();
       if (in_flight.size() >= options.parallel) RETURN_IF_ERROR(drain_one());
+      sent_rows = true;
       in_flight.emplace_back(
           rows, std::async(std::launch::async, JoinChunk, std::ref(*client), std::cref(options),
                            std::cref(format), std::move(chunk)));
@@ -258,12 +261,20 @@ Status RunExport(const ExportOptions& options) {
   in_flight.clear();  // an error left reads running: wait for them before the client goes
   if (!status.ok()) {
     progress.Abandon();
+    if (!options.dataset_id.empty() && sent_rows) {
+      std::fprintf(stderr,
+                   "asof-export: the drift baseline %s holds part of this export; remove it "
+                   "with: asof -c 'baselines --delete %s'\n",
+                   options.dataset_id.c_str(), options.dataset_id.c_str());
+    }
     return status;
   }
   RETURN_IF_ERROR(output->Commit());
-  const std::string where = options.output == "-" ? "to stdout" : "to " + options.output;
-  progress.Finish(rows_written, labels.bad_rows(),
-                  std::to_string(options.features.size()) + " features " + where);
+  std::string what = std::to_string(options.features.size()) + " features " +
+                     (options.output == "-" ? "to stdout" : "to " + options.output);
+  if (!options.dataset_id.empty())
+    what += "; dataset id: " + options.dataset_id + " (drift baseline)";
+  progress.Finish(rows_written, labels.bad_rows(), what);
   return Status::Ok();
 }
 

@@ -12,6 +12,11 @@
 // id, a bad time) is reported on stderr with its source and line, and skipped while
 // --max-bad-rows allows; beyond that the export fails.
 //
+// Drift baseline: every chunk's read carries options.dataset_id (unless --no-baseline),
+// and the server adds the rows it answers to that baseline, so the baseline holds exactly
+// the rows written (bad label rows are never sent; the probe read carries no id). A failed
+// export leaves the rows sent so far in it; stderr says how to delete it.
+//
 // Output: stdout, or FILE written as FILE.partial and renamed to FILE only when complete
 // (a failed export leaves no FILE behind, and removes the partial one).
 #pragma once

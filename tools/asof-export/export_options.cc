@@ -1,8 +1,11 @@
 #include "tools/asof-export/export_options.h"
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <map>
+#include <random>
 
 namespace asof::exporter {
 
@@ -82,6 +85,36 @@ void AddOutputOptions(CLI::App& app, ExportOptions& o) {
   app.add_flag("-q,--quiet", o.quiet, "no progress bar and no summary on stderr");
 }
 
+void AddBaselineOptions(CLI::App& app, std::string& dataset_id, bool& no_baseline) {
+  app.add_option("--dataset-id", dataset_id,
+                 "id of this training set: its feature distributions are recorded on the "
+                 "server as the drift baseline ID (asof drift --baseline ID); default "
+                 "ds-<UTC time>-<random hex>. An existing id is added to, not replaced")
+      ->check([](const std::string& id) -> std::string {
+        const bool ok = !id.empty() && id.size() <= 64 &&
+                        id.find_first_not_of(
+                            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                            "0123456789_.-") == std::string::npos;
+        return ok ? "" : "a dataset id is 1 to 64 of A-Z a-z 0-9 _ . -";
+      })
+      ->type_name("ID");
+  app.add_flag("--no-baseline", no_baseline, "record no drift baseline for this export")
+      ->excludes("--dataset-id");
+}
+
+// "ds-20260301T100000Z-3fa2c1": sortable by time, unique enough for ids made by hand.
+std::string NewDatasetId() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char buf[64];
+  std::strftime(buf, sizeof(buf), "%Y%m%dT%H%M%SZ", &utc);
+  std::random_device random;
+  char hex[16];
+  std::snprintf(hex, sizeof(hex), "%06x", random() & 0xffffffu);
+  return std::string("ds-") + buf + "-" + hex;
+}
+
 }  // namespace
 
 ParsedOptions ParseOptions(int argc, char** argv) {
@@ -100,12 +133,15 @@ ParsedOptions ParseOptions(int argc, char** argv) {
   app.get_formatter()->column_width(30);
   uint32_t timeout_ms = 30'000;
   std::string ts_format = "iso8601";
+  bool no_baseline = false;
   try {
     AddConnectionOptions(app, o, timeout_ms);
     AddLabelOptions(app, o, ts_format);
     AddJoinOptions(app, o);
     AddOutputOptions(app, o);
+    AddBaselineOptions(app, o.dataset_id, no_baseline);
     app.parse(argc, argv);
+    if (!no_baseline && o.dataset_id.empty()) o.dataset_id = NewDatasetId();
     o.client.request_timeout = std::chrono::milliseconds(timeout_ms);
     o.client.client_name = "asof-export";
     o.client.pool_size = o.parallel;

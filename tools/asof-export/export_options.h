@@ -36,7 +36,11 @@ struct ExportOptions {
   uint32_t chunk_rows = 50'000;  // label rows per as-of request
   uint32_t parallel = 2;         // as-of requests in flight (one connection each)
   uint64_t max_bad_rows = 0;     // label rows that may be skipped (reported) before failing
-  bool quiet = false;            // no progress bar and no summary
+
+  // The drift baseline the exported rows are recorded under (AsOfReadRequest.baseline_id):
+  // --dataset-id, or "ds-<UTC time>-<random hex>"; empty with --no-baseline.
+  std::string dataset_id;
+  bool quiet = false;  // no progress bar and no summary
 };
 
 struct ParsedOptions {

@@ -18,7 +18,10 @@ constexpr int64_t kMicrosPerDay = 86'400 * kMicrosPerSecond;
 template <typename T>
 void AppendNumber(T v, std::string* out) {
   if constexpr (std::is_same_v<T, double>) {
-    AppendShortestDouble(v, out);  // same text as to_chars, faster
+    AppendShortestDouble(v, out);  // engine/number_text.h: one layout everywhere
+    return;
+  } else if constexpr (std::is_same_v<T, float>) {
+    AppendShortestFloat(v, out);
     return;
   }
   char buf[64];

@@ -103,8 +103,13 @@ class Shell {
   Status RunDlq(const ParsedArgs& args);
   // Monitoring commands (commands_monitoring.cc).
   Status RunFreshness(const ParsedArgs& args);
+  // Drift and its baselines (commands_drift.cc).
+  Status RunDrift(const ParsedArgs& args);
+  Status RunBaselines(const ParsedArgs& args);
   // Lineage (commands_registry.cc).
   Status RunLineage(const ParsedArgs& args);
+  // Feature logging (commands_logging.cc).
+  Status RunExportServed(const ParsedArgs& args);
 
   // The records of a `put`, values parsed by their features' types, all at `at`.
   Result<std::vector<wire::WriteRecordT>> PutRecords(const ParsedArgs& args, int64_t at);

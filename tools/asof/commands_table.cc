@@ -220,6 +220,44 @@ std::vector<CommandSpec> Shell::BuildCommandTable() {
                0,
                true,
                &Shell::RunFreshness});
+  t.push_back(
+      {"drift",
+       "drift [ENTITY:]FEATURE|--all [--baseline ID] [--window DURATION]",
+       "served values against the training set's: KS, PSI, chi-square, alert state",
+       "Compares the values served (online reads) over the last --window (default: the\n"
+       "server's, 1h) with a baseline: the values of a training set (asof-export records\n"
+       "one per export, its dataset id) or of an earlier window (baselines --from).\n"
+       "Without --baseline, each feature's newest baseline that has it. Numeric features:\n"
+       "KS statistic (with the sketches' error bound) and PSI; STRING/BOOL: PSI and\n"
+       "chi-square with its p-value. DRIFTING when KS or PSI passes the server's threshold\n"
+       "and both sides have enough values; NOTE says why a feature is not judged. --all:\n"
+       "every feature that has a baseline. FEATURE without ENTITY: must be unique.",
+       {{"all", "", "every feature that has a baseline"},
+        {"baseline", "ID", "compare with this baseline (dataset id)"},
+        {"window", "DURATION", "served values of this last stretch of time"}},
+       {"drift user:click_rate_7d", "drift --all --baseline ds-20260301T100000Z-3fa2c1",
+        "drift city --window 15m"},
+       0,
+       1,
+       true,
+       &Shell::RunDrift});
+  t.push_back({"baselines",
+               "baselines [--delete ID] [--from TIME [--to TIME] --id ID]",
+               "list the drift baselines, delete one, or take one from served values",
+               "Without options, lists every baseline, newest first: its id, origin (export,\n"
+               "historical, window), rows (training rows, or served values) and features.\n"
+               "--delete ID removes one. --from/--to/--id records the values served between\n"
+               "--from and --to (default now; whole drift windows) as baseline ID, to compare\n"
+               "later traffic with a period known to be good.",
+               {{"delete", "ID", "delete this baseline"},
+                {"from", "TIME", "start of the served values to record"},
+                {"to", "TIME", "end of the served values to record (default now)"},
+                {"id", "ID", "id of the new baseline ([A-Za-z0-9_.-], up to 64)"}},
+               {"baselines", "baselines --from -1d --id good-week", "baselines --delete good-week"},
+               0,
+               0,
+               true,
+               &Shell::RunBaselines});
   t.push_back({"lineage",
                "lineage NAME [--entity E] [--direction D] [--depth N] [--dot]",
                "where a feature comes from and what uses it",
@@ -236,6 +274,28 @@ std::vector<CommandSpec> Shell::BuildCommandTable() {
                1,
                true,
                &Shell::RunLineage});
+  t.push_back(
+      {"export-served",
+       "export-served [--from TIME] [--to TIME] [--entity E] [--format jsonl|csv] "
+       "[--output FILE]",
+       "export the sampled log of served feature vectors (feature logging)",
+       "Writes the rows of the server's served-feature log (asofd [logging]: each\n"
+       "entity row of an online read is kept with probability sample_rate) whose\n"
+       "request time is in [--from, --to], oldest first: JSON Lines (default, one\n"
+       "object per row: request_timestamp, seq, entity, entity_id, features) or CSV\n"
+       "(request_timestamp, entity_type, entity_id, then FEATURE and FEATURE__status\n"
+       "for every feature of the export). To stdout, or to --output FILE (then a\n"
+       "summary line is printed). Rows still buffered on the server are included.",
+       {{"from", "TIME", "oldest request time (default: the beginning)"},
+        {"to", "TIME", "newest request time (default: no limit)"},
+        {"entity", "E", "only rows of this entity type"},
+        {"format", "F", "jsonl (default) or csv"},
+        {"output", "FILE", "write to FILE instead of stdout"}},
+       {"export-served --from -1d --format csv --output served.csv", "export-served --entity user"},
+       0,
+       0,
+       true,
+       &Shell::RunExportServed});
   return t;
 }
 

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "engine/check.h"
+#include "engine/number_text.h"
 
 namespace asof::shell {
 
@@ -71,10 +72,12 @@ void AppendRow(const std::vector<std::string>& cells, const std::vector<size_t>&
 
 template <typename T>
 std::string ShortestFloat(T value) {
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
-  ASOF_CHECK(ec == std::errc());
-  std::string out(buf, end);
+  std::string out;  // the server's layout (engine/number_text.h), plus Python's ".0"
+  if constexpr (std::is_same_v<T, double>) {
+    AppendShortestDouble(value, &out);
+  } else {
+    AppendShortestFloat(value, &out);
+  }
   if (std::isfinite(value) && out.find_first_of(".e") == std::string::npos) out += ".0";
   return out;
 }
