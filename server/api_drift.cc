@@ -97,22 +97,6 @@ json::object BaselineToJson(const BaselineInfo& b) {
   return out;
 }
 
-// The entity type of `feature` ("name" or "name@N") when the query names none: the one
-// entity type that has it, as the lineage route does.
-Result<std::string> EntityOf(const Registry& registry, const std::string& feature) {
-  const std::string name = feature.substr(0, feature.find('@'));
-  std::vector<std::string> found;
-  for (const EntityType& entity : registry.ListEntityTypes()) {
-    if (registry.Versions(entity.name, name).ok()) found.push_back(entity.name);
-  }
-  if (found.empty()) return NotFound("feature '" + name + "' is not registered");
-  if (found.size() > 1) {
-    return InvalidArgument("feature '" + name +
-                           "' exists under several entity types; choose one with ?entity=");
-  }
-  return found.front();
-}
-
 Result<HttpResponse> Drift(const ApiCall& call) {
   const HttpRequest& request = call.request;
   RETURN_IF_ERROR(CheckQuery(request, {"feature", "entity", "baseline", "window"}));
@@ -128,7 +112,9 @@ Result<HttpResponse> Drift(const ApiCall& call) {
     query.window_us = *us;
   }
   if (!query.feature.empty() && query.entity_type.empty()) {
-    ASSIGN_OR_RETURN(query.entity_type, EntityOf(call.ctx.engine->registry(), query.feature));
+    ASSIGN_OR_RETURN(query.entity_type,
+                     FeatureEntity(call.ctx.engine->registry(), request,
+                                   query.feature.substr(0, query.feature.find('@'))));
   }
   DriftMonitor& monitor = call.ctx.engine->drift();
   ASSIGN_OR_RETURN(std::vector<FeatureDrift> drift, monitor.Drift(query));
@@ -207,13 +193,6 @@ Result<HttpResponse> DeleteBaseline(const ApiCall& call) {
   return JsonResponse(200, out);
 }
 
-RouteHandler Sync(Result<HttpResponse> (*handler)(const ApiCall&)) {
-  return [handler](const ApiCall& call, Respond respond) {
-    Result<HttpResponse> response = handler(call);
-    respond(response.ok() ? std::move(response).value() : ErrorResponse(response.status()));
-  };
-}
-
 }  // namespace
 
 Status AppendDriftAlerts(Engine& engine, bool include_deprecated, json::array* alerts) {
@@ -252,7 +231,7 @@ std::vector<RouteSpec> DriftRoutes() {
   auto route = [](HttpMethod method, std::string pattern, std::string name, Role role,
                   Result<HttpResponse> (*handler)(const ApiCall&)) {
     return RouteSpec{method, std::move(pattern), std::move(name), Operation::kOther, role,
-                     true,   Sync(handler)};
+                     true,   SyncRoute(handler)};
   };
   return {
       route(HttpMethod::kGet, "/api/monitoring/drift", "monitoring_drift", Role::kReader, Drift),

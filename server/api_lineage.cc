@@ -219,22 +219,6 @@ Result<HttpResponse> ListConsumers(const ApiCall& call) {
   return JsonResponse(200, out);
 }
 
-// ?entity= when given, else the only entity type with a feature of that name.
-Result<std::string> FeatureEntity(const Registry& registry, const HttpRequest& request,
-                                  const std::string& name) {
-  if (std::optional<std::string_view> entity = request.Query("entity")) return std::string(*entity);
-  std::vector<std::string> found;
-  for (const EntityType& entity : registry.ListEntityTypes()) {
-    if (registry.Versions(entity.name, name).ok()) found.push_back(entity.name);
-  }
-  if (found.empty()) return NotFound("feature '" + name + "' is not registered");
-  if (found.size() > 1) {
-    return InvalidArgument("feature '" + name +
-                           "' exists under several entity types; choose one with ?entity=");
-  }
-  return found.front();
-}
-
 Result<int> DepthParam(const HttpRequest& request) {
   std::optional<std::string_view> text = request.Query("depth");
   if (!text) return kDefaultDepth;
@@ -304,20 +288,13 @@ Result<HttpResponse> Lineage(const ApiCall& call) {
   return JsonResponse(200, out);
 }
 
-RouteHandler Sync(Result<HttpResponse> (*handler)(const ApiCall&)) {
-  return [handler](const ApiCall& call, Respond respond) {
-    Result<HttpResponse> response = handler(call);
-    respond(response.ok() ? std::move(response).value() : ErrorResponse(response.status()));
-  };
-}
-
 }  // namespace
 
 std::vector<RouteSpec> LineageRoutes() {
   auto route = [](HttpMethod method, std::string pattern, std::string name, Role role,
                   Result<HttpResponse> (*handler)(const ApiCall&)) {
     return RouteSpec{method, std::move(pattern), std::move(name), Operation::kRegistry, role,
-                     true,   Sync(handler)};
+                     true,   SyncRoute(handler)};
   };
   return {
       route(HttpMethod::kGet, "/api/lineage/{name}", "lineage", Role::kReader, Lineage),

@@ -108,21 +108,14 @@ Result<HttpResponse> Alerts(const ApiCall& call) {
   return JsonResponse(200, out);
 }
 
-RouteHandler Sync(Result<HttpResponse> (*handler)(const ApiCall&)) {
-  return [handler](const ApiCall& call, Respond respond) {
-    Result<HttpResponse> response = handler(call);
-    respond(response.ok() ? std::move(response).value() : ErrorResponse(response.status()));
-  };
-}
-
 }  // namespace
 
 std::vector<RouteSpec> MonitoringRoutes() {
   return {
       RouteSpec{HttpMethod::kGet, "/api/monitoring/freshness", "monitoring_freshness",
-                Operation::kOther, Role::kReader, true, Sync(Freshness)},
+                Operation::kOther, Role::kReader, true, SyncRoute(Freshness)},
       RouteSpec{HttpMethod::kGet, "/api/monitoring/alerts", "monitoring_alerts", Operation::kOther,
-                Role::kReader, true, Sync(Alerts)},
+                Role::kReader, true, SyncRoute(Alerts)},
   };
 }
 

@@ -44,27 +44,6 @@ Result<bool> BoolParam(const HttpRequest& request, std::string_view key) {
                          "' must be true, false, 1 or 0, not '" + std::string(*v) + "'");
 }
 
-// The entity type of feature `name`: ?entity= when given, else the only entity type that
-// has a feature of that name (400 when several do, naming them).
-Result<std::string> FeatureEntity(const Registry& registry, const HttpRequest& request,
-                                  const std::string& name) {
-  if (std::optional<std::string_view> entity = request.Query("entity")) {
-    return std::string(*entity);
-  }
-  std::vector<std::string> found;
-  for (const EntityType& entity : registry.ListEntityTypes()) {
-    if (registry.Versions(entity.name, name).ok()) found.push_back(entity.name);
-  }
-  if (found.empty()) return NotFound("feature '" + name + "' is not registered");
-  if (found.size() > 1) {
-    std::string list;
-    for (const std::string& e : found) list += (list.empty() ? "" : ", ") + e;
-    return InvalidArgument("feature '" + name + "' exists under several entity types (" + list +
-                           "); choose one with ?entity=");
-  }
-  return found.front();
-}
-
 Result<HttpResponse> RegisterFeature(const ApiCall& call) {
   ASSIGN_OR_RETURN(json::value body, ParseJsonBody(call.request.body));
   ASSIGN_OR_RETURN(FeatureRegistration reg, FeatureRegistrationFromJson(body));
@@ -239,21 +218,32 @@ Result<HttpResponse> ListEntities(const ApiCall& call) {
   return JsonResponse(200, out);
 }
 
-// Adapts a synchronous handler: every error becomes the one error body.
-RouteHandler Sync(Result<HttpResponse> (*handler)(const ApiCall&)) {
-  return [handler](const ApiCall& call, Respond respond) {
-    Result<HttpResponse> response = handler(call);
-    respond(response.ok() ? std::move(response).value() : ErrorResponse(response.status()));
-  };
-}
-
 }  // namespace
+
+Result<std::string> FeatureEntity(const Registry& registry, const HttpRequest& request,
+                                  const std::string& name) {
+  if (std::optional<std::string_view> entity = request.Query("entity")) {
+    return std::string(*entity);
+  }
+  std::vector<std::string> found;
+  for (const EntityType& entity : registry.ListEntityTypes()) {
+    if (registry.Versions(entity.name, name).ok()) found.push_back(entity.name);
+  }
+  if (found.empty()) return NotFound("feature '" + name + "' is not registered");
+  if (found.size() > 1) {
+    std::string list;
+    for (const std::string& e : found) list += (list.empty() ? "" : ", ") + e;
+    return InvalidArgument("feature '" + name + "' exists under several entity types (" + list +
+                           "); choose one with ?entity=");
+  }
+  return found.front();
+}
 
 std::vector<RouteSpec> RegistryRoutes() {
   auto route = [](HttpMethod method, std::string pattern, std::string name, Role role,
                   Result<HttpResponse> (*handler)(const ApiCall&)) {
     return RouteSpec{method, std::move(pattern), std::move(name), Operation::kRegistry, role,
-                     true,   Sync(handler)};
+                     true,   SyncRoute(handler)};
   };
   return {
       route(HttpMethod::kPost, "/api/features", "features_register", Role::kWriter,

@@ -117,4 +117,11 @@ void HttpApi::Handle(HttpRequest request, Respond respond) {
   route.spec.handler(call, std::move(counted));
 }
 
+RouteHandler SyncRoute(Result<HttpResponse> (*handler)(const ApiCall&)) {
+  return [handler](const ApiCall& call, Respond respond) {
+    Result<HttpResponse> response = handler(call);
+    respond(response.ok() ? std::move(response).value() : ErrorResponse(response.status()));
+  };
+}
+
 }  // namespace asof::server

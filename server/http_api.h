@@ -43,6 +43,16 @@ struct ApiCall {
 };
 using RouteHandler = std::function<void(const ApiCall& call, Respond respond)>;
 
+// A handler that answers on the calling thread: its Result becomes the response (an
+// error through ErrorResponse).
+RouteHandler SyncRoute(Result<HttpResponse> (*handler)(const ApiCall&));
+
+// The entity type of feature `name` (without "@N"): ?entity= when given, else the only
+// entity type that has a feature of that name (404 when none; 400 naming them when
+// several do). Defined in api_registry.cc.
+Result<std::string> FeatureEntity(const Registry& registry, const HttpRequest& request,
+                                  const std::string& name);
+
 struct RouteSpec {
   HttpMethod method = HttpMethod::kGet;
   std::string pattern;  // "/api/features/{name}"

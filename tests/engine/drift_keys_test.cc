@@ -36,11 +36,13 @@ TEST(DriftKeysTest, MalformedWindowKeysAreRefused) {
 }
 
 TEST(DriftKeysTest, BaselineKeysParse) {
-  BaselineKey key;
-  ASSERT_TRUE(ParseBaselineKey(BaselinePrefix("train-1"), &key));
+  BaselineKey key;  // key.id views the parsed key: keep the keys alive while it is read
+  const std::string info_key = BaselinePrefix("train-1");
+  ASSERT_TRUE(ParseBaselineKey(info_key, &key));
   EXPECT_EQ(key.id, "train-1");
   EXPECT_TRUE(key.is_info);
-  ASSERT_TRUE(ParseBaselineKey(BaselineSketchKey("train-1", 42), &key));
+  const std::string sketch_key = BaselineSketchKey("train-1", 42);
+  ASSERT_TRUE(ParseBaselineKey(sketch_key, &key));
   EXPECT_EQ(key.id, "train-1");
   EXPECT_FALSE(key.is_info);
   EXPECT_EQ(key.feature_id, 42u);
