@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -164,6 +165,13 @@ int Run(const ServerConfig& config, char** argv) {
   server->Wait();
   server.reset();
   engine->reset();  // closes the engine: everything acknowledged is in the WAL
+  // Until here a second SIGTERM (a supervisor or test repeating itself) was swallowed by
+  // the signal set; dropping it restores the default action, which would kill the process
+  // during exit and report a clean stop as "killed by signal 15". Ignore them instead.
+  boost::system::error_code ignored;
+  signals.clear(ignored);
+  std::signal(SIGINT, SIG_IGN);
+  std::signal(SIGTERM, SIG_IGN);
   spdlog::info("[server] stopped cleanly");
   return 0;
 }

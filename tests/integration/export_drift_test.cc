@@ -27,16 +27,17 @@ constexpr int kUsers = 1500;                     // > the default min_samples (1
 constexpr size_t kGeneratedIdLength = 26;
 
 bool LooksLikeGeneratedDatasetId(std::string_view id) {
-  constexpr std::string_view kShape = "ds-dddddddd?dddddd?-xxxxxx";
+  // 9: a decimal digit, #: a lowercase hex digit, ?: T or Z (checked below).
+  constexpr std::string_view kShape = "ds-99999999?999999?-######";
   static_assert(kShape.size() == kGeneratedIdLength);
   if (id.size() != kGeneratedIdLength) return false;
   for (size_t i = 0; i < kShape.size(); ++i) {
     const char c = id[i];
     switch (kShape[i]) {
-      case 'd':
+      case '9':
         if (c < '0' || c > '9') return false;
         break;
-      case 'x':
+      case '#':
         if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
         break;
       case '?':
