@@ -3,7 +3,7 @@
 #
 # Generates H history rows (random entities of E, one DOUBLE feature, event times spread
 # over 30 days) and L labelled rows (entity, time, label), starts a throwaway asofd (own
-# temporary directory, ephemeral ports), loads the history through POST /api/ingest, then
+# temporary directory, ephemeral ports), bulk-loads the history with asof-import, then
 # times, in the same run:
 #   asof-export   labels CSV -> as-of join on the server -> output CSV
 #   pandas        read_csv(labels) -> merge_asof(direction="backward", by=entity) -> to_csv
@@ -41,9 +41,10 @@ if ! /usr/bin/python3 -c 'import pandas' 2>/dev/null; then
   echo "compare_export: needs Debian's python3-pandas (scripts/setup.sh)" >&2
   exit 1
 fi
-if [ ! -x "$build_dir/server/asofd" ] || [ ! -x "$build_dir/tools/asof-export/asof-export" ]; then
+if [ ! -x "$build_dir/server/asofd" ] || [ ! -x "$build_dir/tools/asof-export/asof-export" ] ||
+  [ ! -x "$build_dir/tools/asof-import/asof-import" ]; then
   [ -f "$build_dir/build.ninja" ] || cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$build_dir" --target asofd asof-export
+  cmake --build "$build_dir" --target asofd asof-export asof-import
 fi
 
 echo "asof-export vs pandas.merge_asof: $labels labels x $history history rows, $entities entities"
@@ -51,4 +52,4 @@ echo "commit $(git rev-parse --short HEAD)$(git diff --quiet || echo ' + working
 exec /usr/bin/python3 tests/integration/pandas_asof_check.py bench \
   --asofd "$build_dir/server/asofd" --export "$build_dir/tools/asof-export/asof-export" \
   --labels "$labels" --history "$history" --entities "$entities" --chunk-rows "$chunk_rows" \
-  --asofd-flags "--threads 2"
+  --import "$build_dir/tools/asof-import/asof-import" --asofd-flags "--threads 2"
