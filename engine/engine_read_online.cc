@@ -1,6 +1,9 @@
-// Online reads: one MultiGet of the entities' `latest` records, then a bin lookup per
-// feature. A bin dated after now (a future event) falls back to a history seek at now, so
-// online at now always equals as-of at now.
+// Online reads: one MultiGet of the entities' `latest` records, then the requested bins of
+// each record in one pass. A bin dated after now (a future event) falls back to a history
+// seek at now, so online at now always equals as-of at now.
+#include <algorithm>
+#include <optional>
+
 #include "engine/internal/engine_impl.h"
 #include "engine/internal/history_lookup.h"
 #include "engine/internal/keys.h"
@@ -10,55 +13,124 @@
 
 namespace asof::internal {
 
+namespace {
+
+// The buffers of one online read. Each thread keeps one, so that the common read of one
+// entity allocates none of them; reads of more than kMaxKeptEntities entities, and a read
+// nested in another on the same thread, use their own so that a thread never keeps more
+// than a few records' worth of memory.
+struct OnlineScratch {
+  std::string keys;  // the entities' keys, back to back
+  std::vector<size_t> key_ends;
+  std::vector<rocksdb::Slice> key_slices;
+  std::vector<rocksdb::PinnableSlice> records;
+  std::vector<rocksdb::Status> statuses;
+  std::vector<uint32_t> order;   // indices of the request's features, by feature id
+  std::vector<uint32_t> wanted;  // their feature ids, ascending
+  std::vector<uint32_t> slot;    // of feature j in `wanted` and `found`
+  std::vector<std::optional<BinView>> found;
+  bool in_use = false;
+};
+constexpr size_t kMaxKeptEntities = 16;
+
+// Releases what the records pin (block cache blocks, memtable references) when the read
+// ends however it ends: a kept PinnableSlice must not pin anything between reads.
+class ScratchLease {
+ public:
+  ScratchLease(OnlineScratch* s, size_t n) : s_(s), n_(n) {
+    s_->in_use = true;
+    if (s_->records.size() < n_) s_->records.resize(n_);
+    if (s_->statuses.size() < n_) s_->statuses.resize(n_);
+    s_->key_ends.resize(n_);
+    s_->key_slices.resize(n_);
+    s_->keys.clear();
+  }
+  ~ScratchLease() {
+    for (size_t i = 0; i < n_; ++i) s_->records[i].Reset();
+    s_->in_use = false;
+  }
+  ScratchLease(const ScratchLease&) = delete;
+  ScratchLease& operator=(const ScratchLease&) = delete;
+
+ private:
+  OnlineScratch* s_;
+  size_t n_;
+};
+
+}  // namespace
+
 Result<OnlineResult> EngineImpl::ReadOnline(const OnlineRequest& request) {
   ASSIGN_OR_RETURN(Registry::Resolved resolved,
                    registry_->ResolveMany(request.entity_type, request.features));
   OnlineResult out;
   out.features = std::move(resolved.features);
   const size_t n = request.entity_ids.size();
+  const size_t m = out.features.size();
   out.num_entities = n;
-  out.values.resize(n * out.features.size());
+  out.values.resize(n * m);
 
-  std::vector<std::string> keys(n);
-  std::vector<rocksdb::Slice> key_slices(n);
+  thread_local OnlineScratch kept;
+  std::optional<OnlineScratch> own;
+  OnlineScratch& s = n <= kMaxKeptEntities && !kept.in_use ? kept : own.emplace();
+  ScratchLease lease(&s, n);
+
   for (size_t i = 0; i < n; ++i) {
     Status id_ok = CheckEntityId(request.entity_ids[i]);
     if (!id_ok.ok()) return InvalidArgument(id_ok.message());
-    AppendEntityKey(resolved.entity_type_id, request.entity_ids[i], &keys[i]);
-    key_slices[i] = keys[i];
+    AppendEntityKey(resolved.entity_type_id, request.entity_ids[i], &s.keys);
+    s.key_ends[i] = s.keys.size();
   }
-  std::vector<rocksdb::PinnableSlice> records(n);
-  std::vector<rocksdb::Status> statuses(n);
-  db_->MultiGet(rocksdb::ReadOptions(), cfs_[kLatestCf], n, key_slices.data(), records.data(),
-                statuses.data());
+  // Slices only once all keys are appended: appending may move the buffer.
+  for (size_t i = 0, begin = 0; i < n; begin = s.key_ends[i++]) {
+    s.key_slices[i] = rocksdb::Slice(s.keys.data() + begin, s.key_ends[i] - begin);
+  }
+  static const rocksdb::ReadOptions kReadOptions;  // built once: its constructor is not free
+  db_->MultiGet(kReadOptions, cfs_[kLatestCf], n, s.key_slices.data(), s.records.data(),
+                s.statuses.data());
+
+  // Sorted once per request so that each record is walked once, in feature-id order.
+  s.order.resize(m);
+  for (size_t j = 0; j < m; ++j) s.order[j] = static_cast<uint32_t>(j);
+  std::sort(s.order.begin(), s.order.end(),
+            [&](uint32_t a, uint32_t b) { return out.features[a]->id < out.features[b]->id; });
+  s.wanted.resize(m);
+  s.slot.resize(m);
+  for (size_t k = 0; k < m; ++k) {
+    s.wanted[k] = out.features[s.order[k]]->id;
+    s.slot[s.order[k]] = static_cast<uint32_t>(k);
+  }
+  s.found.resize(m);
 
   const int64_t now = options_.clock->NowMicros();
   std::unique_ptr<HistoryLookup> history;  // only for future-dated bins, which are rare
-  std::vector<BinView> bins;               // of one entity's record, decoded once for all features
   for (size_t i = 0; i < n; ++i) {
-    if (!statuses[i].ok() && !statuses[i].IsNotFound()) {
-      return FromRocks(statuses[i], "online read");
+    const rocksdb::Status& st = s.statuses[i];
+    if (!st.ok() && !st.IsNotFound()) return FromRocks(st, "online read");
+    if (st.ok()) {
+      if (!SelectBins(std::string_view(s.records[i].data(), s.records[i].size()), s.wanted,
+                      s.found)) {
+        return Internal("corrupt latest record");
+      }
+    } else {
+      std::fill(s.found.begin(), s.found.end(), std::nullopt);
     }
-    bins.clear();
-    if (statuses[i].ok() &&
-        !DecodeLatestRecord(std::string_view(records[i].data(), records[i].size()), &bins)) {
-      return Internal("corrupt latest record");
-    }
-    for (size_t j = 0; j < out.features.size(); ++j) {
+    // In request order, so that the first error reported is the same as feature by feature.
+    for (size_t j = 0; j < m; ++j) {
       const Feature& f = *out.features[j];
-      const BinView* bin = LookupBin(bins, f.id);
+      const std::optional<BinView>& bin = s.found[s.slot[j]];
       StoredVersion version;
       const StoredVersion* chosen = nullptr;
-      if (bin != nullptr && bin->event_ts <= now) {
+      if (bin.has_value() && bin->event_ts <= now) {
         version = StoredVersion{bin->event_ts, bin->ingest_ts, bin->value};
         chosen = &version;
-      } else if (bin != nullptr) {
+      } else if (bin.has_value()) {
         if (!history) {
           history = std::make_unique<HistoryLookup>(db_.get(), cfs_[kHistoryCf], nullptr);
         }
-        ASSIGN_OR_RETURN(chosen, history->Find(keys[i], f.id, now, AsOfMode::kEventTime));
+        const std::string_view key(s.key_slices[i].data(), s.key_slices[i].size());
+        ASSIGN_OR_RETURN(chosen, history->Find(key, f.id, now, AsOfMode::kEventTime));
       }
-      ASSIGN_OR_RETURN(out.values[i * out.features.size() + j], ServeVersion(f, chosen, now));
+      RETURN_IF_ERROR(ServeVersionInto(f, chosen, now, &out.values[i * m + j]));
     }
   }
   drift_->ObserveServed(out, now);

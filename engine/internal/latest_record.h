@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -30,6 +31,16 @@ bool DecodeLatestRecord(std::string_view record, std::vector<BinView>* out);
 // The bin of `feature_id` among the bins of one decoded record (sorted by feature id,
 // as DecodeLatestRecord leaves them); nullptr when absent.
 const BinView* LookupBin(std::span<const BinView> bins, uint32_t feature_id);
+
+// Sets found[k] to the bin of feature wanted[k] in `record`, or to nullopt when the record
+// has none; `wanted` must be sorted ascending (repeats allowed) and as long as `found`.
+// Online reads want a few bins of records that hold many: this scans the record once,
+// skipping the other bins by their length prefix, yet rejects every record that
+// DecodeLatestRecord rejects, so a corrupt bin fails the read whichever features it asks
+// for. False when the record is corrupt, including bins out of feature-id order (which
+// EncodeWinners never writes; the binary search of LookupBin assumes the same order).
+bool SelectBins(std::string_view record, std::span<const uint32_t> wanted,
+                std::span<std::optional<BinView>> found);
 
 // Keeps the winning bin per feature among `bins` (any order; reordered in place) and
 // writes them, sorted by feature id, as one record to `out` (replacing its contents).

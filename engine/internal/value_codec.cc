@@ -72,13 +72,16 @@ Result<std::vector<std::string>> GetStringList(ByteReader* r) {
   return v;
 }
 
-Result<Value> GetScalar(ByteReader* r, ValueType type) {
+// Writes into `*out` rather than returning a Result<Value>: online reads decode a scalar per
+// feature served, and the Result and variant moves cost more than the decode itself.
+Status GetScalar(ByteReader* r, ValueType type, Value* out) {
   switch (type) {
     case ValueType::kBool: {
       uint8_t b;
       if (!r->GetByte(&b)) return Truncated(type);
       if (b > 1) return Corrupt("BOOL byte " + std::to_string(b) + " is neither 0 nor 1");
-      return Value::Bool(b == 1);
+      *out = Value::Bool(b == 1);
+      return Status::Ok();
     }
     case ValueType::kInt32: {
       int64_t x;
@@ -86,58 +89,68 @@ Result<Value> GetScalar(ByteReader* r, ValueType type) {
       if (x < std::numeric_limits<int32_t>::min() || x > std::numeric_limits<int32_t>::max()) {
         return Corrupt("INT32 " + std::to_string(x) + " is out of range");
       }
-      return Value::Int32(static_cast<int32_t>(x));
+      *out = Value::Int32(static_cast<int32_t>(x));
+      return Status::Ok();
     }
     case ValueType::kInt64:
     case ValueType::kTimestamp: {
       int64_t x;
       if (!r->GetVarsint64(&x)) return Truncated(type);
-      return type == ValueType::kInt64 ? Value::Int64(x) : Value::Timestamp(x);
+      *out = type == ValueType::kInt64 ? Value::Int64(x) : Value::Timestamp(x);
+      return Status::Ok();
     }
     case ValueType::kFloat: {
       float x;
       if (!r->GetRaw(&x)) return Truncated(type);
-      return Value::Float(x);
+      *out = Value::Float(x);
+      return Status::Ok();
     }
     case ValueType::kDouble: {
       double x;
       if (!r->GetRaw(&x)) return Truncated(type);
-      return Value::Double(x);
+      *out = Value::Double(x);
+      return Status::Ok();
     }
     case ValueType::kString:
     case ValueType::kBytes: {
       std::string_view s;
       if (!r->GetLengthPrefixed(&s)) return Truncated(type);
-      return type == ValueType::kString ? Value::String(std::string(s))
-                                        : Value::Bytes(std::string(s));
+      *out =
+          type == ValueType::kString ? Value::String(std::string(s)) : Value::Bytes(std::string(s));
+      return Status::Ok();
     }
     default:
       return Corrupt("no scalar payload for tag " + std::to_string(static_cast<int>(type)));
   }
 }
 
-Result<Value> GetPayload(ByteReader* r, ValueType type) {
+Status GetPayload(ByteReader* r, ValueType type, Value* out) {
   switch (type) {
     case ValueType::kNull:
-      return Value::Null();
+      *out = Value::Null();
+      return Status::Ok();
     case ValueType::kFloatList: {
       ASSIGN_OR_RETURN(auto v, GetRawArray<float>(r, type));
-      return Value::FloatList(std::move(v));
+      *out = Value::FloatList(std::move(v));
+      return Status::Ok();
     }
     case ValueType::kDoubleList: {
       ASSIGN_OR_RETURN(auto v, GetRawArray<double>(r, type));
-      return Value::DoubleList(std::move(v));
+      *out = Value::DoubleList(std::move(v));
+      return Status::Ok();
     }
     case ValueType::kInt64List: {
       ASSIGN_OR_RETURN(auto v, GetInt64List(r));
-      return Value::Int64List(std::move(v));
+      *out = Value::Int64List(std::move(v));
+      return Status::Ok();
     }
     case ValueType::kStringList: {
       ASSIGN_OR_RETURN(auto v, GetStringList(r));
-      return Value::StringList(std::move(v));
+      *out = Value::StringList(std::move(v));
+      return Status::Ok();
     }
     default:
-      return GetScalar(r, type);
+      return GetScalar(r, type, out);
   }
 }
 
@@ -181,14 +194,20 @@ void EncodeValue(const Value& value, std::string* out) {
 }
 
 Result<Value> DecodeValue(std::string_view* in) {
+  Value value;
+  RETURN_IF_ERROR(DecodeValueInto(in, &value));
+  return value;
+}
+
+Status DecodeValueInto(std::string_view* in, Value* out) {
   ByteReader r(*in);
   uint8_t tag;
   if (!r.GetByte(&tag)) return Corrupt("empty input");
   if (tag > kMaxValueType) return Corrupt("unknown tag " + std::to_string(tag));
-  Result<Value> value = GetPayload(&r, static_cast<ValueType>(tag));
+  RETURN_IF_ERROR(GetPayload(&r, static_cast<ValueType>(tag), out));
   // `*in` moves only past a value that decoded whole.
-  if (value.ok()) *in = r.rest();
-  return value;
+  *in = r.rest();
+  return Status::Ok();
 }
 
 }  // namespace asof::internal

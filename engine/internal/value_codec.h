@@ -16,5 +16,8 @@ void EncodeValue(const Value& value, std::string* out);
 // truncated input (stored data is trusted only as far as it decodes); never reads past
 // the input.
 Result<Value> DecodeValue(std::string_view* in);
+// DecodeValue into `*out`, for callers that keep the value in place (online reads). On
+// error `*in` is unchanged and `*out` is unspecified.
+Status DecodeValueInto(std::string_view* in, Value* out);
 
 }  // namespace asof::internal

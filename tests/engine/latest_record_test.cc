@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -258,6 +260,142 @@ TEST(LatestRecordTest, MergeIsAssociativeAndCommutative) {
       operands.push_back(merged);
     }
     ASSERT_EQ(operands[0], expected) << "round " << round;
+  }
+}
+
+// SelectBins against the reference DecodeLatestRecord + LookupBin; `found` starts dirty to
+// show that every slot is written.
+void ExpectSelectMatchesLookup(std::string_view record, std::vector<uint32_t> wanted) {
+  std::sort(wanted.begin(), wanted.end());
+  std::vector<BinView> bins;
+  const bool decoded = DecodeLatestRecord(record, &bins);
+  std::vector<std::optional<BinView>> found(wanted.size(), BinView{999, 9, 9, "dirty"});
+  const bool selected = SelectBins(record, wanted, found);
+  ASSERT_EQ(selected, decoded);
+  if (!selected) return;
+  for (size_t k = 0; k < wanted.size(); ++k) {
+    const BinView* expected = LookupBin(bins, wanted[k]);
+    ASSERT_EQ(found[k].has_value(), expected != nullptr) << "feature " << wanted[k];
+    if (expected == nullptr) continue;
+    EXPECT_EQ(found[k]->feature_id, expected->feature_id);
+    EXPECT_EQ(found[k]->event_ts, expected->event_ts);
+    EXPECT_EQ(found[k]->ingest_ts, expected->ingest_ts);
+    EXPECT_EQ(found[k]->value.data(), expected->value.data());  // borrowed from the record
+    EXPECT_EQ(found[k]->value.size(), expected->value.size());
+  }
+}
+
+TEST(LatestRecordTest, SelectBinsPicksTheRequestedBins) {
+  const std::string record = Encode({{2, 20, 21, EncodedValue(Value::Double(2.5))},
+                                     {5, 50, 51, ""},
+                                     {9, 90, 91, std::string(300, 'v')}});
+  ExpectSelectMatchesLookup(record, {});
+  ExpectSelectMatchesLookup(record, {5});
+  ExpectSelectMatchesLookup(record, {1, 2, 3, 5, 9, 10});  // absent before, between, after
+  ExpectSelectMatchesLookup(record, {9, 9, 2, 2, 2});      // asked for more than once
+  ExpectSelectMatchesLookup(Encode({}), {1, 2});
+  ExpectSelectMatchesLookup(record, {0, 0xffffffffu});
+
+  std::vector<std::optional<BinView>> found(2);
+  ASSERT_TRUE(SelectBins(record, std::vector<uint32_t>{5, 5}, found));
+  ASSERT_TRUE(found[0].has_value() && found[1].has_value());
+  EXPECT_EQ(found[0]->event_ts, 50);
+  EXPECT_EQ(found[1]->ingest_ts, 51);
+  EXPECT_TRUE(found[1]->value.empty());
+}
+
+TEST(LatestRecordTest, SelectBinsMatchesLookupOnRandomRecords) {
+  std::mt19937_64 rng(asof::testing::TestSeed());
+  for (int round = 0; round < 2000; ++round) {
+    std::vector<Bin> bins;
+    const int count = static_cast<int>(rng() % 12);
+    for (int b = 0; b < count; ++b) {
+      bins.push_back({static_cast<uint32_t>(rng() % 30), static_cast<int64_t>(rng() % 100),
+                      static_cast<int64_t>(rng() % 100), std::string(rng() % 140, 'x')});
+    }
+    std::vector<uint32_t> wanted(rng() % 8);
+    for (uint32_t& id : wanted) id = static_cast<uint32_t>(rng() % 32);
+    ExpectSelectMatchesLookup(Encode(bins), wanted);
+  }
+}
+
+TEST(LatestRecordTest, SelectBinsRejectsCorruptRecords) {
+  const std::string record = Encode({{1, 10, 11, EncodedValue(Value::Double(1.5))},
+                                     {4, 40, 41, ""},
+                                     {8, 80, 81, std::string(200, 'x')}});
+  const std::vector<std::vector<uint32_t>> asks = {{}, {1}, {4}, {8}, {1, 4, 8}, {100}};
+  std::vector<std::optional<BinView>> found(3);
+  for (size_t n = 0; n < record.size(); ++n) {
+    const std::string prefix = record.substr(0, n);  // own buffer: ASan sees overreads
+    for (const std::vector<uint32_t>& wanted : asks) {
+      // Truncated in a bin that was not asked for, too: the whole record is checked.
+      EXPECT_FALSE(SelectBins(prefix, wanted, std::span(found).first(wanted.size())))
+          << "prefix of " << n << " bytes";
+    }
+  }
+  for (const std::vector<uint32_t>& wanted : asks) {
+    auto out = std::span(found).first(wanted.size());
+    EXPECT_FALSE(SelectBins(record + "x", wanted, out)) << "trailing byte";
+    EXPECT_FALSE(SelectBins(std::string(10, '\xff') + '\x01', wanted, out)) << "bad count";
+    std::string huge_count;
+    PutVarint64(&huge_count, uint64_t{1} << 60);
+    EXPECT_FALSE(SelectBins(huge_count + record.substr(1), wanted, out)) << "huge count";
+    std::string short_count;  // promises 2 bins, holds 3: the third is trailing garbage
+    PutVarint64(&short_count, 2);
+    EXPECT_FALSE(SelectBins(short_count + record.substr(1), wanted, out)) << "short count";
+  }
+
+  // A value length pointing past the end, in the bin asked for and in one skipped.
+  std::string long_value;
+  PutVarint64(&long_value, 1);
+  PutRaw(&long_value, uint32_t{1});
+  PutRaw(&long_value, int64_t{1});
+  PutRaw(&long_value, int64_t{1});
+  PutVarint64(&long_value, 1000);
+  long_value += "short";
+  EXPECT_FALSE(SelectBins(long_value, std::vector<uint32_t>{1}, std::span(found).first(1)));
+  EXPECT_FALSE(SelectBins(long_value, std::vector<uint32_t>{2}, std::span(found).first(1)));
+
+  // Bins out of feature-id order, which no writer produces.
+  std::string unsorted;
+  PutVarint64(&unsorted, 2);
+  for (uint32_t id : {7u, 3u}) {
+    PutRaw(&unsorted, id);
+    PutRaw(&unsorted, int64_t{1});
+    PutRaw(&unsorted, int64_t{1});
+    PutLengthPrefixed(&unsorted, "v");
+  }
+  EXPECT_FALSE(SelectBins(unsorted, std::vector<uint32_t>{3}, std::span(found).first(1)));
+}
+
+TEST(LatestRecordTest, SelectBinsOnRandomCorruptionAgreesWithDecode) {
+  std::mt19937_64 rng(asof::testing::TestSeed());
+  std::vector<Bin> bins;
+  for (uint32_t f = 0; f < 6; ++f) bins.push_back({f * 3, int64_t(f), int64_t(f), "val"});
+  const std::string record = Encode(bins);
+  for (int i = 0; i < 20000; ++i) {
+    std::string mutated = record;
+    const int flips = 1 + static_cast<int>(rng() % 4);
+    for (int k = 0; k < flips; ++k) mutated[rng() % mutated.size()] = static_cast<char>(rng());
+    if (rng() % 4 == 0) mutated.resize(rng() % mutated.size());
+    std::vector<uint32_t> wanted(rng() % 4);
+    for (uint32_t& id : wanted) id = static_cast<uint32_t>(rng() % 20);
+    std::sort(wanted.begin(), wanted.end());
+    std::vector<BinView> decoded;
+    const bool decode_ok = DecodeLatestRecord(mutated, &decoded);
+    const bool sorted = std::is_sorted(
+        decoded.begin(), decoded.end(),
+        [](const BinView& a, const BinView& b) { return a.feature_id < b.feature_id; });
+    std::vector<std::optional<BinView>> found(wanted.size());
+    const bool select_ok = SelectBins(mutated, wanted, found);
+    // Same verdict, except that SelectBins also rejects bins out of order.
+    ASSERT_EQ(select_ok, decode_ok && sorted);
+    if (select_ok) ExpectSelectMatchesLookup(mutated, wanted);
+    for (const std::optional<BinView>& b : found) {  // whatever was found lies inside the input
+      if (!b.has_value()) continue;
+      ASSERT_GE(b->value.data(), mutated.data());
+      ASSERT_LE(b->value.data() + b->value.size(), mutated.data() + mutated.size());
+    }
   }
 }
 

@@ -176,5 +176,36 @@ TEST(ServeVersionTest, EveryValueTypeIsServedAsStored) {
   }
 }
 
+// ServeVersionInto overwrites every field of a FeatureValue left over from another feature.
+TEST(ServeVersionTest, ServeVersionIntoAgreesWithServeVersion) {
+  Stored fresh(95 * kSec, 96 * kSec, Value::Double(2.5));
+  Stored stale(10 * kSec, 11 * kSec, Value::Double(1.5));
+  Stored null(95 * kSec, 96 * kSec, Value::Null());
+  const std::string bad = "\x05\x01";
+  const StoredVersion corrupt{95 * kSec, 95 * kSec, bad};
+  const StoredVersion* versions[] = {nullptr, &fresh.version, &stale.version, &null.version,
+                                     &corrupt};
+  for (const std::optional<Value>& def :
+       {std::optional<Value>(), std::optional(Value::Double(7))}) {
+    const Feature f = MakeFeature(10 * kSec, def);
+    for (const StoredVersion* version : versions) {
+      Result<FeatureValue> expected = ServeVersion(f, version, 100 * kSec);
+      FeatureValue got;
+      got.status = ValueStatus::kPresent;
+      got.value = Value::String("left over");
+      got.event_ts = 1;
+      got.ingest_ts = 2;
+      got.default_used = true;
+      Status status = ServeVersionInto(f, version, 100 * kSec, &got);
+      ASSERT_EQ(status.ok(), expected.ok());
+      if (expected.ok()) {
+        EXPECT_EQ(got, *expected);
+      } else {
+        EXPECT_EQ(status, expected.status());
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace asof::internal

@@ -406,5 +406,31 @@ TEST(ValueCodecTest, MutatedEncodingsNeverCrash) {
   }
 }
 
+// DecodeValueInto shares DecodeValue's decoder: same values, same errors, and `*in` moves
+// only past a whole value, whatever `*out` held before.
+TEST(ValueCodecTest, DecodeValueIntoAgreesWithDecodeValue) {
+  std::vector<Value> values = Samples();
+  std::mt19937_64 rng(asof::testing::TestSeed());
+  for (int i = 0; i < 300; ++i) values.push_back(RandomValue(rng));
+  for (const Value& v : values) {
+    const std::string bytes = Encode(v) + "tail";
+    for (size_t n = 0; n <= bytes.size(); ++n) {
+      const std::string input = bytes.substr(0, n);  // own buffer: ASan sees overreads
+      std::string_view a = input, b = input;
+      Result<Value> expected = DecodeValue(&a);
+      Value got = Value::StringList({"stale"});
+      Status status = DecodeValueInto(&b, &got);
+      ASSERT_EQ(status.ok(), expected.ok()) << v.DebugString() << " cut to " << n;
+      EXPECT_EQ(a.data(), b.data());
+      EXPECT_EQ(a.size(), b.size());
+      if (expected.ok()) {
+        EXPECT_EQ(got, *expected);
+      } else {
+        EXPECT_EQ(status, expected.status());
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace asof::internal
