@@ -1,8 +1,10 @@
 #include "server/resp_commands.h"
 
+#include <charconv>
 #include <chrono>
 #include <limits>
 
+#include "engine/number_text.h"
 #include "server/resp_command_table.h"
 #include "server/resp_reply.h"
 
@@ -79,7 +81,28 @@ void AppendFeatureValue(const FeatureValue& fv, std::string* out) {
     resp::AppendBulk(v.type() == ValueType::kString ? v.as_string() : v.as_bytes(), out);
     return;
   }
-  // Reused per thread: rendering numbers allocates nothing once warm.
+  switch (v.type()) {
+    // The common numbers are written straight into the reply, without a temporary string.
+    case ValueType::kDouble:
+      resp::AppendBulkWritten<kMaxDoubleText>(
+          [&](char* text) { return WriteShortestDouble(v.as_double(), text); }, out);
+      return;
+    case ValueType::kFloat:
+      resp::AppendBulkWritten<kMaxDoubleText>(
+          [&](char* text) { return WriteShortestFloat(v.as_float(), text); }, out);
+      return;
+    case ValueType::kInt64:
+      resp::AppendBulkWritten<20>(
+          [&](char* text) { return std::to_chars(text, text + 20, v.as_int64()).ptr; }, out);
+      return;
+    case ValueType::kInt32:
+      resp::AppendBulkWritten<11>(
+          [&](char* text) { return std::to_chars(text, text + 11, v.as_int32()).ptr; }, out);
+      return;
+    default:
+      break;
+  }
+  // Reused per thread: rendering other values allocates nothing once warm.
   thread_local std::string text;
   text.clear();
   AppendValueText(v, &text);
@@ -310,6 +333,8 @@ void RespCommands::HGet(std::span<const std::string_view> args, RespClient* clie
     return;
   }
   const bool single = fields.size() == 1 && EqualsIgnoreCase(args[0], "hget");
+  // Room for the usual reply (numbers: `$<len>\r\n` and up to 24 characters) at once.
+  out->reserve(out->size() + 16 + fields.size() * 32);
   if (!single) resp::AppendArray(fields.size(), out);
   for (size_t i = 0; i < fields.size(); ++i) {
     const size_t slot = client->slots[i];

@@ -14,6 +14,33 @@ bool ParseInt(std::string_view text, int64_t* out) {
   return ec == std::errc() && end == text.data() + text.size();
 }
 
+// The common header: `<digits>\r\n` after the type byte at `pos`, with at most 18 digits
+// (no overflow) and its \r within `max_line` bytes of `pos`. Sets the value and the
+// position after the \n; false for anything else, which HeaderLine and ParseInt then judge
+// (a sign, too many digits, a partial line, an error). Accepts exactly what they would
+// accept, with the same value, in one pass and without a search for the \r.
+// Always inlined: it runs once per argument of every request.
+[[gnu::always_inline]] inline bool FastHeader(std::string_view data, size_t pos, size_t max_line,
+                                              int64_t* value, size_t* next) {
+  const char* p = data.data() + pos + 1;
+  const char* const first = p;
+  const char* const last_digit = data.data() + std::min(data.size(), pos + 1 + 18);
+  int64_t v = 0;
+  while (p < last_digit && static_cast<unsigned char>(*p - '0') < 10) {
+    v = v * 10 + (*p - '0');
+    ++p;
+  }
+  // A 19th digit is not a \r, so it fails here too.
+  const auto cr = static_cast<size_t>(p - data.data());
+  if (p == first || cr + 1 >= data.size() || *p != '\r' || data[cr + 1] != '\n' ||
+      cr - pos >= max_line) {
+    return false;
+  }
+  *value = v;
+  *next = cr + 2;
+  return true;
+}
+
 bool IsSpace(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
 }
@@ -200,9 +227,11 @@ RespParser::Step RespParser::ParseMultibulk(std::string_view data) {
   std::string_view line;
   if (!in_multibulk_) {
     pos_ = 0;
-    if (Step s = HeaderLine(data, &line); s != Step::kCommand) return s;
     int64_t n = 0;
-    if (!ParseInt(line, &n)) return Fail(RespError::kBadArrayLength);
+    if (!FastHeader(data, pos_, limits_.max_inline_bytes, &n, &pos_)) {
+      if (Step s = HeaderLine(data, &line); s != Step::kCommand) return s;
+      if (!ParseInt(line, &n)) return Fail(RespError::kBadArrayLength);
+    }
     if (n <= 0) return Done(pos_);  // Redis ignores empty and null arrays
     if (static_cast<uint64_t>(n) > limits_.max_array_length) return Fail(RespError::kArrayTooLong);
     expected_ = static_cast<size_t>(n);
@@ -216,9 +245,11 @@ RespParser::Step RespParser::ParseMultibulk(std::string_view data) {
     }
     if (data[pos_] != '$') return Fail(RespError::kExpectedBulk, Printable(data[pos_]));
     const size_t header = pos_;
-    if (Step s = HeaderLine(data, &line); s != Step::kCommand) return s;
     int64_t len = 0;
-    if (!ParseInt(line, &len) || len < 0) return Fail(RespError::kBadBulkLength);
+    if (!FastHeader(data, pos_, limits_.max_inline_bytes, &len, &pos_)) {
+      if (Step s = HeaderLine(data, &line); s != Step::kCommand) return s;
+      if (!ParseInt(line, &len) || len < 0) return Fail(RespError::kBadBulkLength);
+    }
     if (static_cast<uint64_t>(len) > limits_.max_bulk_bytes) {
       return Fail(RespError::kBulkTooLong, std::to_string(len));
     }

@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <limits>
 #include <random>
 #include <string>
@@ -93,6 +94,43 @@ TEST(NumberText, RandomDoublesMatchReferenceAndReadBack) {
       ASSERT_EQ(std::bit_cast<uint64_t>(ReadBack(want)), std::bit_cast<uint64_t>(d));
     }
     ASSERT_LE(want.size(), kMaxDoubleText);
+  }
+}
+
+// Every digit count and layout boundary: 10^k and its neighbours (where counting digits
+// from the bit width turns), each digit count 1..17 at every decimal exponent (where the
+// point moves through the digits, and fixed turns scientific), 3-digit exponents.
+TEST(NumberText, DigitCountsAndPointPositionsMatchReference) {
+  const double kInf = std::numeric_limits<double>::infinity();
+  for (int k = -325; k <= 308; ++k) {
+    const double p = std::pow(10.0, k);
+    for (double d : {p, std::nextafter(p, 0.0), std::nextafter(p, kInf), p * 9.999, p * 1.5}) {
+      ASSERT_EQ(Ours(d), Std(d)) << "bits " << std::bit_cast<uint64_t>(d);
+      ASSERT_EQ(Ours(-d), Std(-d)) << "bits " << std::bit_cast<uint64_t>(d);
+    }
+  }
+  std::mt19937_64 rng(2911);
+  for (int digits = 1; digits <= 17; ++digits) {
+    const auto lo = static_cast<uint64_t>(std::pow(10.0, digits - 1));
+    std::uniform_int_distribution<uint64_t> mant(lo, lo * 10 - 1);
+    for (int exp10 = -30; exp10 <= 30; ++exp10) {
+      for (int i = 0; i < 50; ++i) {
+        char text[48];
+        const auto m = mant(rng);
+        const int len =
+            std::snprintf(text, sizeof text, "%llue%d", static_cast<unsigned long long>(m), exp10);
+        const double d = ReadBack(std::string(text, static_cast<size_t>(len)));
+        ASSERT_EQ(Ours(d), Std(d)) << text;
+      }
+    }
+  }
+  // Integers of every length up to 2^64, and around 10^16 where fixed turns scientific.
+  for (uint64_t v = 1; v != 0 && v < (1ull << 63); v = v * 3 + 1) {
+    const auto d = static_cast<double>(v);
+    ASSERT_EQ(Ours(d), Std(d)) << v;
+  }
+  for (double d = 9999999999999990.0; d <= 10000000000000020.0; d = std::nextafter(d, kInf)) {
+    ASSERT_EQ(Ours(d), Std(d)) << "bits " << std::bit_cast<uint64_t>(d);
   }
 }
 

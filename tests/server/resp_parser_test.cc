@@ -164,6 +164,35 @@ TEST(RespParserTest, WantedCoversALargeBulkString) {
   EXPECT_EQ(parser.wanted(), header.size() + 100000 + 2);
 }
 
+// Header shapes at the edges of the parser's digit-by-digit fast path: each must read as
+// the general path reads it (leading zeros, 18 and 19 digits, a sign, overflow, a header
+// line at and over max_inline_bytes, a \r at the end of the input).
+TEST(RespParserTest, HeaderEdges) {
+  EXPECT_EQ(ParseAll("*01\r\n$003\r\nabc\r\n").commands, (std::vector<Args>{{"abc"}}));
+  EXPECT_EQ(ParseAll("*+1\r\n").error, RespError::kBadArrayLength);
+  EXPECT_EQ(ParseAll("*1\r\n$+3\r\nabc\r\n").error, RespError::kBadBulkLength);
+  EXPECT_EQ(ParseAll("*1\r\n$-0\r\n\r\n").commands, (std::vector<Args>{{""}}));
+  Parsed p = ParseAll("*1\r\n$999999999999999999\r\n");  // 18 digits
+  EXPECT_EQ(p.error, RespError::kBulkTooLong);
+  EXPECT_NE(p.message.find("999999999999999999 bytes"), std::string::npos) << p.message;
+  p = ParseAll("*1\r\n$1000000000000000000\r\n");  // 19 digits
+  EXPECT_EQ(p.error, RespError::kBulkTooLong);
+  EXPECT_NE(p.message.find("1000000000000000000 bytes"), std::string::npos) << p.message;
+  EXPECT_EQ(ParseAll("*1\r\n$9999999999999999999\r\n").error, RespError::kBadBulkLength);
+  EXPECT_EQ(ParseAll("*1\r\n$99999999999999999999\r\n").error, RespError::kBadBulkLength);
+  EXPECT_EQ(ParseAll("*99999999999999999999\r\n").error, RespError::kBadArrayLength);
+  EXPECT_EQ(ParseAll("*00000000000000000001\r\n$1\r\nx\r\n").commands.size(), 1u);
+  EXPECT_EQ(ParseAll("*1\r\n$3\rx").error, RespError::kMissingCrlf);
+  EXPECT_EQ(ParseAll("*1\r\n$3x\r\n").error, RespError::kBadBulkLength);
+  EXPECT_TRUE(ParseAll("*1\r\n$3\r").need_more);
+  EXPECT_TRUE(ParseAll("*1\r\n$123").need_more);
+  RespLimits limits;
+  limits.max_inline_bytes = 4;  // `$12\r` fits, `$123\r` does not
+  EXPECT_EQ(ParseAll("*1\r\n$12\r\n" + std::string(12, 'x') + "\r\n", limits).commands.size(), 1u);
+  EXPECT_EQ(ParseAll("*1\r\n$123\r\n", limits).error, RespError::kHeaderTooLong);
+  EXPECT_EQ(ParseAll("*123\r\n", limits).error, RespError::kHeaderTooLong);
+}
+
 // Feeds `input` in two pieces split at every byte, and one byte at a time, the way a
 // session does: the unconsumed bytes stay at the start of what is passed.
 TEST(RespParserTest, PipelineSplitAtEveryByte) {
