@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -229,6 +230,27 @@ TEST_F(ServedLogIntegrationTest, ShellExportWritesTheRows) {
   ProcessResult bad = Shell("export-served --format xml");
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.output.find("INVALID_ARGUMENT"), std::string::npos) << bad.output;
+}
+
+TEST_F(ServedLogIntegrationTest, FailedShellExportLeavesNoFileAndKeepsAnEarlierOne) {
+  const std::string path = dir_.path() + "/served.jsonl";
+  ProcessResult failed = Shell("export-served --entity nobody --output " + path);
+  EXPECT_EQ(failed.exit_code, 1) << failed.output;
+  EXPECT_NE(failed.output.find("NOT_FOUND"), std::string::npos) << failed.output;
+  EXPECT_FALSE(std::filesystem::exists(path));
+  EXPECT_FALSE(std::filesystem::exists(path + ".partial"));
+
+  ProcessResult ok = Shell("export-served --output " + path);
+  ASSERT_EQ(ok.exit_code, 0) << ok.output;
+  std::stringstream before;
+  before << std::ifstream(path).rdbuf();
+  ASSERT_EQ(Lines(before.str()).size(), 4u) << before.str();
+  failed = Shell("export-served --entity nobody --output " + path);
+  EXPECT_EQ(failed.exit_code, 1) << failed.output;
+  std::stringstream after;
+  after << std::ifstream(path).rdbuf();
+  EXPECT_EQ(after.str(), before.str());
+  EXPECT_FALSE(std::filesystem::exists(path + ".partial"));
 }
 
 }  // namespace

@@ -110,6 +110,9 @@ class Shell {
   Status RunLineage(const ParsedArgs& args);
   // Feature logging (commands_logging.cc).
   Status RunExportServed(const ParsedArgs& args);
+  // Pages through the served log into `sink` as `format` (jsonl or csv); the row count.
+  Result<uint64_t> WriteServedLog(wire::ServedLogRequestT request, const std::string& format,
+                                  std::ostream& sink);
 
   // The records of a `put`, values parsed by their features' types, all at `at`.
   Result<std::vector<wire::WriteRecordT>> PutRecords(const ParsedArgs& args, int64_t at);

@@ -2,6 +2,7 @@
 // (ServedLogRequest; GET /api/logging/served is the same over HTTP) and writes it as JSON
 // Lines or CSV, to stdout or a file. Value cells follow asof-export's conventions
 // (tools/asof-export/value_text.h), so a logged set reads like an exported training set.
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <string>
@@ -101,13 +102,37 @@ Status Shell::RunExportServed(const ParsedArgs& args) {
     return InvalidArgument("export-served: --format must be jsonl or csv, not '" + format + "'");
   }
   const std::optional<std::string> path = args.Get("output");
-  std::ofstream file;
-  if (path) {
-    file.open(*path, std::ios::binary | std::ios::trunc);
-    if (!file) return InvalidArgument("export-served: cannot write '" + *path + "'");
+  if (!path) return WriteServedLog(request, format, out_).status();
+  // Written under a temporary name and renamed when complete: a failed export (no server,
+  // an error on any page) leaves no file behind, and an earlier export at --output intact.
+  const std::string partial = *path + ".partial";
+  std::ofstream file(partial, std::ios::binary | std::ios::trunc);
+  if (!file) return InvalidArgument("export-served: cannot write '" + *path + "'");
+  Result<uint64_t> count = WriteServedLog(request, format, file);
+  file.close();
+  std::error_code ec;
+  if (count.ok()) std::filesystem::rename(partial, *path, ec);
+  if (!count.ok() || ec) {
+    std::filesystem::remove(partial, ec);
+    if (!count.ok()) return count.status();
+    return Internal("export-served: cannot rename '" + partial + "' to '" + *path + "'");
   }
-  std::ostream& sink = path ? static_cast<std::ostream&>(file) : out_;
+  if (options_.json) {
+    JsonWriter json;
+    json.BeginObject();
+    json.Key("rows");
+    json.Uint(*count);
+    json.Field("output", *path);
+    json.EndObject();
+    Emit(json);
+  } else {
+    Emit(std::to_string(*count) + " rows written to " + *path + "\n");
+  }
+  return Status::Ok();
+}
 
+Result<uint64_t> Shell::WriteServedLog(wire::ServedLogRequestT request, const std::string& format,
+                                       std::ostream& sink) {
   ASSIGN_OR_RETURN(Client * c, client());
   request.limit = kPageRows;
   std::vector<std::unique_ptr<wire::ServedRowT>> all;  // CSV only
@@ -138,19 +163,7 @@ Status Shell::RunExportServed(const ParsedArgs& args) {
   }
   sink.flush();
   if (!sink) return Internal("export-served: writing the rows failed");
-  if (!path) return Status::Ok();
-  if (options_.json) {
-    JsonWriter json;
-    json.BeginObject();
-    json.Key("rows");
-    json.Uint(count);
-    json.Field("output", *path);
-    json.EndObject();
-    Emit(json);
-  } else {
-    Emit(std::to_string(count) + " rows written to " + *path + "\n");
-  }
-  return Status::Ok();
+  return count;
 }
 
 }  // namespace asof::shell
