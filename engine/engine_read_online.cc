@@ -85,8 +85,14 @@ Result<OnlineResult> EngineImpl::ReadOnline(const OnlineRequest& request) {
     s.key_slices[i] = rocksdb::Slice(s.keys.data() + begin, s.key_ends[i] - begin);
   }
   static const rocksdb::ReadOptions kReadOptions;  // built once: its constructor is not free
-  db_->MultiGet(kReadOptions, cfs_[kLatestCf], n, s.key_slices.data(), s.records.data(),
-                s.statuses.data());
+  if (n == 1) {
+    // A one-key MultiGet pays for its batching machinery (contexts, sorting, level
+    // pickers) without anything to batch.
+    s.statuses[0] = db_->Get(kReadOptions, cfs_[kLatestCf], s.key_slices[0], &s.records[0]);
+  } else {
+    db_->MultiGet(kReadOptions, cfs_[kLatestCf], n, s.key_slices.data(), s.records.data(),
+                  s.statuses.data());
+  }
 
   // Sorted once per request so that each record is walked once, in feature-id order.
   s.order.resize(m);
