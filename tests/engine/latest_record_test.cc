@@ -75,6 +75,18 @@ std::vector<Bin> Winners(const std::vector<Bin>& bins) {
   return out;
 }
 
+// One bin (feature 1) whose value length promises 1000 bytes where 5 follow.
+std::string ValueLengthPastTheEnd() {
+  std::string record;
+  PutVarint64(&record, 1);
+  PutRaw(&record, uint32_t{1});
+  PutRaw(&record, int64_t{1});
+  PutRaw(&record, int64_t{1});
+  PutVarint64(&record, 1000);
+  record += "short";
+  return record;
+}
+
 TEST(LatestRecordTest, EmptyRecord) {
   const std::string record = Encode({});
   EXPECT_EQ(record, std::string(1, '\0'));
@@ -179,13 +191,7 @@ TEST(LatestRecordTest, CorruptRecordsAreRejected) {
   EXPECT_EQ(FindBin(huge_count, 100, &bin), -1);
 
   // A value length pointing past the end.
-  std::string long_value;
-  PutVarint64(&long_value, 1);
-  PutRaw(&long_value, uint32_t{1});
-  PutRaw(&long_value, int64_t{1});
-  PutRaw(&long_value, int64_t{1});
-  PutVarint64(&long_value, 1000);
-  long_value += "short";
+  const std::string long_value = ValueLengthPastTheEnd();
   out.clear();
   EXPECT_FALSE(DecodeLatestRecord(long_value, &out));
   EXPECT_EQ(FindBin(long_value, 1, &bin), -1);
@@ -346,13 +352,7 @@ TEST(LatestRecordTest, SelectBinsRejectsCorruptRecords) {
   }
 
   // A value length pointing past the end, in the bin asked for and in one skipped.
-  std::string long_value;
-  PutVarint64(&long_value, 1);
-  PutRaw(&long_value, uint32_t{1});
-  PutRaw(&long_value, int64_t{1});
-  PutRaw(&long_value, int64_t{1});
-  PutVarint64(&long_value, 1000);
-  long_value += "short";
+  const std::string long_value = ValueLengthPastTheEnd();
   EXPECT_FALSE(SelectBins(long_value, std::vector<uint32_t>{1}, std::span(found).first(1)));
   EXPECT_FALSE(SelectBins(long_value, std::vector<uint32_t>{2}, std::span(found).first(1)));
 
