@@ -1,6 +1,6 @@
-// Online reads: one MultiGet of the entities' `latest` records, then the requested bins of
-// each record in one pass. A bin dated after now (a future event) falls back to a history
-// seek at now, so online at now always equals as-of at now.
+// Online reads: one Get (one entity) or MultiGet of the entities' `latest` records, then the
+// requested bins of each record in one pass. A bin dated after now (a future event) falls back to a
+// history seek at now, so online at now always equals as-of at now.
 #include <algorithm>
 #include <optional>
 

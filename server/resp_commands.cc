@@ -1,10 +1,8 @@
 #include "server/resp_commands.h"
 
-#include <charconv>
 #include <chrono>
 #include <limits>
 
-#include "engine/number_text.h"
 #include "server/resp_command_table.h"
 #include "server/resp_reply.h"
 
@@ -82,22 +80,13 @@ void AppendFeatureValue(const FeatureValue& fv, std::string* out) {
     return;
   }
   switch (v.type()) {
-    // The common numbers are written straight into the reply, without a temporary string.
-    case ValueType::kDouble:
-      resp::AppendBulkWritten<kMaxDoubleText>(
-          [&](char* text) { return WriteShortestDouble(v.as_double(), text); }, out);
-      return;
-    case ValueType::kFloat:
-      resp::AppendBulkWritten<kMaxDoubleText>(
-          [&](char* text) { return WriteShortestFloat(v.as_float(), text); }, out);
-      return;
-    case ValueType::kInt64:
-      resp::AppendBulkWritten<20>(
-          [&](char* text) { return std::to_chars(text, text + 20, v.as_int64()).ptr; }, out);
-      return;
     case ValueType::kInt32:
-      resp::AppendBulkWritten<11>(
-          [&](char* text) { return std::to_chars(text, text + 11, v.as_int32()).ptr; }, out);
+    case ValueType::kInt64:
+    case ValueType::kFloat:
+    case ValueType::kDouble:
+      // The common numbers are written straight into the reply, without a temporary string.
+      resp::AppendBulkWritten<kMaxNumberText>([&](char* text) { return WriteNumberText(v, text); },
+                                              out);
       return;
     default:
       break;

@@ -148,5 +148,10 @@ class RespCommands {
 Result<Value> ParseRespValue(std::string_view text, ValueType type);
 // Appends `value` rendered as text (see the header comment); null appends nothing.
 void AppendValueText(const Value& value, std::string* out);
+// Room WriteNumberText needs.
+inline constexpr size_t kMaxNumberText = 32;
+// The text AppendValueText gives an INT32, INT64, FLOAT or DOUBLE value, written at `out`;
+// returns its end. nullptr, writing nothing, for a value of any other type.
+char* WriteNumberText(const Value& value, char* out);
 
 }  // namespace asof::server

@@ -74,26 +74,9 @@ inline char* WriteShortBulkHeader(size_t len, char* text) {
 // appended at once: one capacity check and copy rather than three.
 inline constexpr size_t kShortBulk = 64;
 
-inline void AppendBulk(std::string_view data, std::string* out) {
-  if (data.size() <= kShortBulk) {
-    char buf[5 + kShortBulk + 2];
-    char* text = buf + 5;
-    const char* start = WriteShortBulkHeader(data.size(), text);
-    std::memcpy(text, data.data(), data.size());
-    char* end = text + data.size();
-    *end++ = '\r';
-    *end++ = '\n';
-    out->append(start, static_cast<size_t>(end - start));
-    return;
-  }
-  AppendPrefixed('$', static_cast<int64_t>(data.size()), out);
-  out->append(data);
-  out->append("\r\n", 2);
-}
-
 // A bulk string whose text `write(char* text) -> char* end` writes, at most kMaxText
 // (< 100) bytes: the text goes straight into a stack buffer after room for the header,
-// and header, text and CRLF are appended at once. For numbers.
+// and header, text and CRLF are appended at once. For numbers and short strings.
 template <size_t kMaxText, typename Write>
 void AppendBulkWritten(Write write, std::string* out) {
   static_assert(kMaxText < 100, "the header holds a length of at most two digits");
@@ -104,6 +87,21 @@ void AppendBulkWritten(Write write, std::string* out) {
   *end++ = '\r';
   *end++ = '\n';
   out->append(start, static_cast<size_t>(end - start));
+}
+
+inline void AppendBulk(std::string_view data, std::string* out) {
+  if (data.size() <= kShortBulk) {
+    AppendBulkWritten<kShortBulk>(
+        [&](char* text) {
+          std::memcpy(text, data.data(), data.size());
+          return text + data.size();
+        },
+        out);
+    return;
+  }
+  AppendPrefixed('$', static_cast<int64_t>(data.size()), out);
+  out->append(data);
+  out->append("\r\n", 2);
 }
 
 // kUnauthenticated -> -NOAUTH, kPermissionDenied -> -NOPERM, anything else -ERR. Internal

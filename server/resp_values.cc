@@ -14,20 +14,24 @@ namespace asof::server {
 
 namespace {
 
+static_assert(kMaxNumberText >= kMaxDoubleText);
+
+template <typename T>
+char* WriteNumber(T v, char* out) {
+  if constexpr (std::is_same_v<T, double>) {
+    return WriteShortestDouble(v, out);  // engine/number_text.h: one layout everywhere
+  } else if constexpr (std::is_same_v<T, float>) {
+    return WriteShortestFloat(v, out);
+  } else {
+    // Without a format, to_chars gives the shortest text that reads back to the same value.
+    return std::to_chars(out, out + kMaxNumberText, v).ptr;  // room for any integer
+  }
+}
+
 template <typename T>
 void AppendNumber(T v, std::string* out) {
-  if constexpr (std::is_same_v<T, double>) {
-    AppendShortestDouble(v, out);  // engine/number_text.h: one layout everywhere
-    return;
-  } else if constexpr (std::is_same_v<T, float>) {
-    AppendShortestFloat(v, out);
-    return;
-  }
-  char buf[64];
-  // Without a format, to_chars gives the shortest text that reads back to the same value.
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  (void)ec;  // 64 characters hold any number
-  out->append(buf, static_cast<size_t>(end - buf));
+  char buf[kMaxNumberText];
+  out->append(buf, WriteNumber(v, buf));
 }
 
 void AppendJsonString(std::string_view s, std::string* out) {
@@ -84,6 +88,21 @@ Result<T> ParseNumber(std::string_view text, std::string_view type) {
 }
 
 }  // namespace
+
+char* WriteNumberText(const Value& value, char* out) {
+  switch (value.type()) {
+    case ValueType::kInt32:
+      return WriteNumber(value.as_int32(), out);
+    case ValueType::kInt64:
+      return WriteNumber(value.as_int64(), out);
+    case ValueType::kFloat:
+      return WriteNumber(value.as_float(), out);
+    case ValueType::kDouble:
+      return WriteNumber(value.as_double(), out);
+    default:
+      return nullptr;
+  }
+}
 
 void AppendValueText(const Value& value, std::string* out) {
   switch (value.type()) {
