@@ -60,24 +60,44 @@ constexpr int64_t kIngestTs = 1'700'000'000'000'000;
 
 std::string EntityOf(std::string_view entity_key) { return std::string(entity_key.substr(8)); }
 
-Built Build(const std::vector<Cell>& cells, uint64_t target_file_bytes = 256ull << 20) {
+// Input rows: consecutive cells of the same entity and event_ts form one row (each
+// feature at most once), so a test can mix one-cell and many-cell rows.
+struct BuildOptions {
+  uint64_t target_file_bytes = 256ull << 20;
+  size_t group_memory_bytes = 64u << 20;  // one entity's rows in memory
+};
+
+Built Build(const std::vector<Cell>& cells, BuildOptions build = {}) {
   testing::TempDir tmp;
   Built b;
   auto sorter = ExternalSorter::Create({8 << 10, tmp.path()});
   EXPECT_TRUE(sorter.ok());
-  std::string key;
+  std::string key, value;
+  std::vector<ImportCell> row;
+  uint64_t seq = 0;
   for (size_t i = 0; i < cells.size(); ++i) {
+    row.push_back(ImportCell{cells[i].feature, Encoded(cells[i].value)});
+    bool row_ends = i + 1 == cells.size() || cells[i + 1].entity != cells[i].entity ||
+                    cells[i + 1].event_ts != cells[i].event_ts ||
+                    std::any_of(row.begin(), row.end(), [&](const ImportCell& c) {
+                      return c.feature_id == cells[i + 1].feature;
+                    });
+    if (!row_ends) continue;
     key.clear();
-    AppendSortKey(kType, cells[i].entity, cells[i].feature, cells[i].event_ts, i, &key);
-    EXPECT_OK((*sorter)->Add(key, Encoded(cells[i].value)));
+    value.clear();
+    AppendRowSortKey(kType, cells[i].entity, cells[i].event_ts, seq++, &key);
+    AppendRowSortValue(row, &value);
+    EXPECT_OK((*sorter)->Add(key, value));
+    row.clear();
   }
   (*sorter)->Finish();
+  GroupOptions groups{tmp.path(), build.group_memory_bytes};
   auto stream = (*sorter)->Open();
-  auto scan = ScanSorted(**stream, "user", nullptr);
-  EXPECT_TRUE(scan.ok());
+  auto scan = ScanSorted(**stream, "user", groups, nullptr);
+  EXPECT_TRUE(scan.ok()) << scan.status().ToString();
   b.scan = *scan;
   stream = (*sorter)->Open();
-  SstBuildOptions options{tmp.path(), kIngestTs, target_file_bytes, nullptr};
+  SstBuildOptions options{tmp.path(), kIngestTs, build.target_file_bytes, nullptr, groups};
   EXPECT_OK(BuildSstFiles(**stream, options, [&](const SstFile& f) -> Status {
     b.files.push_back(f);
     rocksdb::Options reader_options;
@@ -135,29 +155,68 @@ TEST(SstBuilderTest, HistoryAndLatestAsTheEngineReadsThem) {
   EXPECT_EQ(b.latest[std::pair("u2", 1u)], std::pair(int64_t{10}, Encoded(1)));
 }
 
-TEST(SstBuilderTest, RandomCellsRolledIntoManyFilesAgreeWithAModel) {
+// Random rows of 1 to 6 of 6 features in random column order, many rows per entity with
+// ties on event_ts, against a model where the later row wins a tie. `group_memory_bytes`
+// small enough sends most entities through the external sort of an oversized entity.
+void CheckRandomRowsAgainstAModel(size_t group_memory_bytes) {
   uint32_t seed = std::random_device{}();
-  SCOPED_TRACE("seed " + std::to_string(seed));
+  SCOPED_TRACE("seed " + std::to_string(seed) + ", group memory " +
+               std::to_string(group_memory_bytes));
   std::mt19937 rng(seed);
   std::vector<Cell> cells;
   std::map<std::tuple<std::string, uint32_t, int64_t>, std::string> history;
   std::map<std::pair<std::string, uint32_t>, std::pair<int64_t, std::string>> latest;
-  for (int i = 0; i < 20000; ++i) {
-    Cell c{"e" + std::to_string(rng() % 500), static_cast<uint32_t>(1 + rng() % 4),
-           static_cast<int64_t>(rng() % 50), static_cast<int64_t>(rng())};
-    cells.push_back(c);
-    history[std::tuple(c.entity, c.feature, c.event_ts)] = Encoded(c.value);  // later wins
+  for (int r = 0; r < 5000; ++r) {
+    std::string entity = "e" + std::to_string(rng() % 300);
+    auto event_ts = static_cast<int64_t>(rng() % 40);
+    std::vector<uint32_t> features = {1, 2, 3, 4, 5, 6};
+    std::shuffle(features.begin(), features.end(), rng);
+    features.resize(1 + rng() % features.size());
+    for (uint32_t f : features) {
+      Cell c{entity, f, event_ts, static_cast<int64_t>(rng())};
+      cells.push_back(c);
+      history[std::tuple(c.entity, c.feature, c.event_ts)] = Encoded(c.value);  // later wins
+    }
   }
   for (const auto& [k, v] : history) {
     auto& l = latest[std::pair(std::get<0>(k), std::get<1>(k))];
     if (l.second.empty() || std::get<2>(k) >= l.first) l = {std::get<2>(k), v};
   }
-  Built b = Build(cells, 32 << 10);
+  Built b = Build(cells, {.target_file_bytes = 32 << 10, .group_memory_bytes = group_memory_bytes});
   EXPECT_GT(b.files.size(), 4u);
   EXPECT_EQ(b.scan.values, history.size());
   EXPECT_EQ(b.scan.superseded, cells.size() - history.size());
   EXPECT_EQ(b.history, history);
   EXPECT_EQ(b.latest, latest);
+  // The same rows give the same fingerprint whichever way each entity was ordered.
+  EXPECT_EQ(b.scan.fingerprint, Build(cells).scan.fingerprint);
+}
+
+TEST(SstBuilderTest, RandomRowsRolledIntoManyFilesAgreeWithAModel) {
+  CheckRandomRowsAgainstAModel(64u << 20);
+}
+
+TEST(SstBuilderTest, EntitiesLargerThanTheGroupMemoryAreSortedOnDisk) {
+  CheckRandomRowsAgainstAModel(256);
+}
+
+TEST(SstBuilderTest, ADamagedSortedRowIsAnErrorNotACrash) {
+  testing::TempDir tmp;
+  auto sorter = ExternalSorter::Create({8 << 10, tmp.path()});
+  ASSERT_TRUE(sorter.ok());
+  std::string key, value;
+  AppendRowSortKey(kType, "u1", 5, 0, &key);
+  AppendRowSortValue({ImportCell{1, Encoded(7)}}, &value);
+  value.pop_back();  // the cell claims one byte more than there is
+  ASSERT_OK((*sorter)->Add(key, value));
+  ASSERT_OK((*sorter)->Add("short", ""));
+  (*sorter)->Finish();
+  auto stream = (*sorter)->Open();
+  auto scan = ScanSorted(**stream, "user", GroupOptions{tmp.path()}, nullptr);
+  ASSERT_FALSE(scan.ok());
+  EXPECT_EQ(scan.status().code(), ErrorCode::kInternal);
+  EXPECT_NE(scan.status().message().find("malformed sorted row"), std::string::npos)
+      << scan.status().ToString();
 }
 
 TEST(SstBuilderTest, FingerprintIgnoresInputOrderButNotContent) {

@@ -1,5 +1,6 @@
 #include "tools/asof-import/import_pipeline.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
@@ -95,6 +96,10 @@ class Importer {
     return Failure{s.message() == "interrupted" && interrupted_ ? kExitInterrupted : kExitError, s};
   }
   void PrintSummary(const LoadScan& scan, std::string_view outcome);
+  // One entity's rows are put in history order in an eighth of the sort's memory.
+  GroupOptions Groups() const {
+    return {sorter_->dir(), std::max<size_t>(options_.memory_mb << 17, 1u << 20)};
+  }
 
   const ImportOptions& options_;
   const std::atomic<bool>& interrupted_;
@@ -116,7 +121,7 @@ class Importer {
   uint32_t entity_type_id_ = 0;
   uint64_t rows_read_ = 0;
   uint64_t rows_valid_ = 0;
-  std::string key_;
+  std::string key_, value_;  // of the sorted row being added
 };
 
 std::optional<Failure> Importer::RunSteps() {
@@ -130,7 +135,7 @@ std::optional<Failure> Importer::RunSteps() {
   };
   auto stream = sorter_->Open();
   if (!stream.ok()) return Fail(stream.status());
-  Result<LoadScan> scan = ScanSorted(**stream, mapping_.entity_type, on_progress);
+  Result<LoadScan> scan = ScanSorted(**stream, mapping_.entity_type, Groups(), on_progress);
   if (!scan.ok()) return Fail(scan.status());
   if (options_.dry_run) {
     PrintSummary(*scan, "dry run, nothing loaded");
@@ -296,11 +301,12 @@ std::optional<Failure> Importer::Handle(Pending pending) {
     } else {
       const ImportRow& row = std::get<ImportRow>(outcome);
       uint64_t seq = rows_valid_++;
-      for (const ImportCell& cell : row.cells) {
-        key_.clear();
-        AppendSortKey(entity_type_id_, row.entity_id, cell.feature_id, row.event_ts, seq, &key_);
-        if (Status s = sorter_->Add(key_, cell.encoded_value); !s.ok()) return Fail(s);
-      }
+      if (row.cells.empty()) return std::nullopt;
+      key_.clear();
+      AppendRowSortKey(entity_type_id_, row.entity_id, row.event_ts, seq, &key_);
+      value_.clear();
+      AppendRowSortValue(row.cells, &value_);
+      if (Status s = sorter_->Add(key_, value_); !s.ok()) return Fail(s);
       return std::nullopt;
     }
   }
@@ -327,11 +333,12 @@ std::optional<Failure> Importer::Load(const LoadScan& scan) {
     std::printf("already loaded at %s; nothing to do\n", IsoTime(session_->loaded_at_us()).c_str());
     return std::nullopt;
   }
-  progress_.Phase("writing and uploading", scan.values + scan.superseded);
+  progress_.Phase("writing and uploading", sorter_->records());
   SstBuildOptions build;
   build.dir = sorter_->dir();
   build.ingest_ts = session_->ingest_ts();
   build.target_file_bytes = options_.sst_file_bytes;
+  build.groups = Groups();
   build.on_progress = [this](uint64_t done) {
     progress_.Step(done);
     return CheckInterrupted();

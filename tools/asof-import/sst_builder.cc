@@ -7,6 +7,7 @@
 #include <rocksdb/table.h>
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <vector>
@@ -38,66 +39,237 @@ class HistoryPrefixTransform final : public rocksdb::SliceTransform {
   }
 };
 
-// One parsed sort record. Views into the stream's current record.
+// One kept cell, in history order. Views stay valid until the next CellStream::Next.
 struct Cell {
   std::string_view entity_key;
-  std::string_view cell_key;  // entity key · feature · ~event_ts (the tie group)
+  std::string_view cell_key;  // entity key · feature_id · ~event_ts: a history key's front
   uint32_t feature_id;
   int64_t event_ts;
+  std::string_view value;
 };
 
-Cell ParseSortKey(std::string_view key) {
-  size_t entity_size = internal::EntityKeySize(LoadBE16(key.data() + 6));
-  ASOF_CHECK(key.size() == entity_size + 20) << "malformed sort key";
-  Cell c;
-  c.entity_key = key.substr(0, entity_size);
-  c.cell_key = key.substr(0, key.size() - 8);
-  c.feature_id = LoadBE32(key.data() + entity_size);
-  c.event_ts = static_cast<int64_t>(~LoadBE64(key.data() + entity_size + 4));
-  return c;
+Status Malformed(std::string_view what) {
+  return Internal("malformed sorted row (" + std::string(what) + "); a sort run is damaged");
 }
 
-// Walks the sorted stream, telling kept cells from superseded ones: the first cell of a
-// tie group is the latest input row.
-class CellWalker {
+// Turns the sorted rows into cells in history order, one entity at a time: the entity's
+// cells are ordered by feature, stably, so within a feature they keep the rows' order
+// (newest event_ts first, then the latest input row), and the first cell of a tie is the
+// one kept.
+class CellStream {
  public:
-  CellWalker(SortedStream& stream, const ProgressFn& on_progress)
-      : stream_(stream), on_progress_(on_progress) {}
+  CellStream(SortedStream& rows, const GroupOptions& options, const ProgressFn& on_progress)
+      : rows_(rows), options_(options), on_progress_(on_progress) {}
 
   // The next kept cell; false at the end.
   Result<bool> Next(Cell* cell) {
     while (true) {
-      ASSIGN_OR_RETURN(bool more, stream_.Next());
-      if (!more) return false;
-      if (++records_ % (64 * 1024) == 0 && on_progress_) RETURN_IF_ERROR(on_progress_(records_));
-      *cell = ParseSortKey(stream_.key());
-      if (have_prev_ && cell->cell_key == prev_) {
+      if (!in_group_) {
+        ASSIGN_OR_RETURN(bool more, LoadGroup());
+        if (!more) return false;
+      }
+      GroupCell c{};
+      std::string_view value;
+      ASSIGN_OR_RETURN(bool have, NextInGroup(&c, &value));
+      if (!have) {
+        in_group_ = false;
+        continue;
+      }
+      if (have_prev_ && c.feature_id == prev_feature_ && c.event_ts == prev_ts_) {
         ++superseded_;
         continue;
       }
-      prev_.assign(cell->cell_key);
       have_prev_ = true;
+      prev_feature_ = c.feature_id;
+      prev_ts_ = c.event_ts;
+      key_.resize(entity_.size());
+      internal::PutBE32(&key_, c.feature_id);
+      internal::PutBE64(&key_, ~static_cast<uint64_t>(c.event_ts));
+      *cell = Cell{std::string_view(key_).substr(0, entity_.size()), key_, c.feature_id, c.event_ts,
+                   value};
       return true;
     }
   }
-  std::string_view value() const { return stream_.value(); }
   uint64_t superseded() const { return superseded_; }
 
  private:
-  SortedStream& stream_;
+  struct GroupCell {
+    uint32_t feature_id;
+    int64_t event_ts;
+    size_t offset, size;  // of the value in values_
+  };
+
+  Result<bool> Advance() {
+    ASSIGN_OR_RETURN(have_row_, rows_.Next());
+    if (have_row_ && ++rows_read_ % (64 * 1024) == 0 && on_progress_) {
+      RETURN_IF_ERROR(on_progress_(rows_read_));
+    }
+    return have_row_;
+  }
+
+  // The entity key of the stream's current row, checked.
+  Result<std::string_view> RowEntity() const {
+    std::string_view key = rows_.key();
+    if (key.size() < internal::EntityKeySize(0) ||
+        key.size() != internal::EntityKeySize(LoadBE16(key.data() + 6)) + 16) {
+      return Malformed("key size");
+    }
+    return key.substr(0, key.size() - 16);
+  }
+
+  Result<bool> LoadGroup() {
+    if (!have_row_) {
+      ASSIGN_OR_RETURN(bool more, Advance());
+      if (!more) return false;
+    }
+    ASSIGN_OR_RETURN(std::string_view entity, RowEntity());
+    entity_.assign(entity);
+    key_.assign(entity);
+    values_.clear();
+    cells_.clear();
+    next_ = 0;
+    spilled_.reset();  // before the sorter it reads
+    spill_.reset();
+    in_order_ = true;
+    while (true) {
+      RETURN_IF_ERROR(AddRow());
+      ASSIGN_OR_RETURN(bool more, Advance());
+      if (!more) break;
+      ASSIGN_OR_RETURN(entity, RowEntity());
+      if (entity != entity_) break;
+    }
+    if (spill_ != nullptr) {
+      spill_->Finish();
+      ASSIGN_OR_RETURN(spilled_, spill_->Open());
+    } else if (!in_order_) {
+      std::stable_sort(cells_.begin(), cells_.end(), [](const GroupCell& a, const GroupCell& b) {
+        return a.feature_id < b.feature_id;
+      });
+    }
+    in_group_ = true;
+    have_prev_ = false;
+    return true;
+  }
+
+  Status AddRow() {
+    std::string_view key = rows_.key();
+    const int64_t event_ts = static_cast<int64_t>(~LoadBE64(key.data() + key.size() - 16));
+    std::string_view row = rows_.value();
+    while (!row.empty()) {
+      if (row.size() < 8) return Malformed("cell header");
+      const uint32_t feature_id = LoadBE32(row.data());
+      const uint32_t size = LoadBE32(row.data() + 4);
+      if (row.size() - 8 < size) return Malformed("cell size");
+      std::string_view value = row.substr(8, size);
+      row.remove_prefix(8 + size);
+      if (spill_ != nullptr) {
+        RETURN_IF_ERROR(Spill(feature_id, event_ts, value));
+        continue;
+      }
+      if (!cells_.empty() && feature_id <= cells_.back().feature_id) in_order_ = false;
+      cells_.push_back(GroupCell{feature_id, event_ts, values_.size(), value.size()});
+      values_.append(value);
+      if (values_.size() + cells_.size() * sizeof(GroupCell) > options_.group_memory_bytes) {
+        RETURN_IF_ERROR(StartSpill());
+      }
+    }
+    return Status::Ok();
+  }
+
+  // An entity too large for memory: its cells go through an external sort keyed by
+  // feature_id · position, which is the stable order by feature.
+  Status StartSpill() {
+    ASSIGN_OR_RETURN(spill_,
+                     ExternalSorter::Create({options_.group_memory_bytes, options_.scratch_dir}));
+    for (const GroupCell& c : cells_) {
+      RETURN_IF_ERROR(
+          Spill(c.feature_id, c.event_ts, std::string_view(values_).substr(c.offset, c.size)));
+    }
+    cells_.clear();
+    values_.clear();
+    values_.shrink_to_fit();
+    return Status::Ok();
+  }
+
+  Status Spill(uint32_t feature_id, int64_t event_ts, std::string_view value) {
+    spill_key_.clear();
+    internal::PutBE32(&spill_key_, feature_id);
+    internal::PutBE64(&spill_key_, spill_position_++);
+    spill_value_.clear();
+    internal::PutBE64(&spill_value_, static_cast<uint64_t>(event_ts));
+    spill_value_.append(value);
+    return spill_->Add(spill_key_, spill_value_);
+  }
+
+  Result<bool> NextInGroup(GroupCell* cell, std::string_view* value) {
+    if (spilled_ == nullptr) {
+      if (next_ == cells_.size()) return false;
+      *cell = cells_[next_++];
+      *value = std::string_view(values_).substr(cell->offset, cell->size);
+      return true;
+    }
+    ASSIGN_OR_RETURN(bool more, spilled_->Next());
+    if (!more) return false;
+    std::string_view k = spilled_->key(), v = spilled_->value();
+    cell->feature_id = LoadBE32(k.data());
+    cell->event_ts = static_cast<int64_t>(LoadBE64(v.data()));
+    *value = v.substr(8);
+    return true;
+  }
+
+  SortedStream& rows_;
+  const GroupOptions& options_;
   const ProgressFn& on_progress_;
-  std::string prev_;
+  bool have_row_ = false;  // the stream's current row is the first of the next entity
+  uint64_t rows_read_ = 0;
+
+  // The current entity.
+  bool in_group_ = false;
+  std::string entity_;
+  std::string values_;  // its cells' values back to back
+  std::vector<GroupCell> cells_;
+  bool in_order_ = true;  // cells_ is already in feature order (one row, features sorted)
+  size_t next_ = 0;
+  std::unique_ptr<ExternalSorter> spill_;
+  std::unique_ptr<SortedStream> spilled_;
+  uint64_t spill_position_ = 0;
+  std::string spill_key_, spill_value_;
+
+  std::string key_;  // the current cell's entity key · feature_id · ~event_ts
   bool have_prev_ = false;
-  uint64_t records_ = 0;
+  uint32_t prev_feature_ = 0;
+  int64_t prev_ts_ = 0;
   uint64_t superseded_ = 0;
 };
 
-void HashFramed(XXH3_state_t* state, std::string_view bytes) {
-  std::string len;
-  internal::PutBE32(&len, static_cast<uint32_t>(bytes.size()));
-  XXH3_128bits_update(state, len.data(), len.size());
-  XXH3_128bits_update(state, bytes.data(), bytes.size());
-}
+// xxh3-128 over length-framed byte strings. The framing goes through a buffer so that
+// the hash state sees a few large updates instead of four small ones per cell (a
+// streaming update costs far more than the bytes it hashes); the digest is the same.
+class FramedHasher {
+ public:
+  FramedHasher() : state_(XXH3_createState(), &XXH3_freeState) {
+    XXH3_128bits_reset(state_.get());
+    buffer_.reserve(kFlushAt + 64);
+  }
+  void Add(std::string_view bytes) {
+    internal::PutBE32(&buffer_, static_cast<uint32_t>(bytes.size()));
+    buffer_.append(bytes);
+    if (buffer_.size() >= kFlushAt) Flush();
+  }
+  XXH128_hash_t Digest() {
+    Flush();
+    return XXH3_128bits_digest(state_.get());
+  }
+
+ private:
+  static constexpr size_t kFlushAt = 64 << 10;
+  void Flush() {
+    XXH3_128bits_update(state_.get(), buffer_.data(), buffer_.size());
+    buffer_.clear();
+  }
+  std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> state_;
+  std::string buffer_;
+};
 
 rocksdb::Options WriterOptions(bool latest) {
   rocksdb::Options options;
@@ -198,40 +370,45 @@ class LatestAccumulator {
 
 }  // namespace
 
-void AppendSortKey(uint32_t entity_type_id, std::string_view entity_id, uint32_t feature_id,
-                   int64_t event_ts, uint64_t seq, std::string* out) {
+void AppendRowSortKey(uint32_t entity_type_id, std::string_view entity_id, int64_t event_ts,
+                      uint64_t seq, std::string* out) {
   internal::AppendEntityKey(entity_type_id, entity_id, out);
-  internal::PutBE32(out, feature_id);
   internal::PutBE64(out, ~static_cast<uint64_t>(event_ts));
   internal::PutBE64(out, ~seq);
 }
 
+void AppendRowSortValue(const std::vector<ImportCell>& cells, std::string* out) {
+  for (const ImportCell& cell : cells) {
+    internal::PutBE32(out, cell.feature_id);
+    internal::PutBE32(out, static_cast<uint32_t>(cell.encoded_value.size()));
+    out->append(cell.encoded_value);
+  }
+}
+
 Result<LoadScan> ScanSorted(SortedStream& stream, std::string_view entity_type,
-                            const ProgressFn& on_progress) {
-  std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> state(XXH3_createState(),
-                                                                 &XXH3_freeState);
-  XXH3_128bits_reset(state.get());
-  HashFramed(state.get(), "asof-import/1");
-  HashFramed(state.get(), entity_type);
+                            const GroupOptions& groups, const ProgressFn& on_progress) {
+  FramedHasher hash;
+  hash.Add("asof-import/1");
+  hash.Add(entity_type);
 
   LoadScan scan;
-  CellWalker walker(stream, on_progress);
+  CellStream cells(stream, groups, on_progress);
   std::string entity;
   Cell cell;
   while (true) {
-    ASSIGN_OR_RETURN(bool more, walker.Next(&cell));
+    ASSIGN_OR_RETURN(bool more, cells.Next(&cell));
     if (!more) break;
     ++scan.values;
     if (scan.entities == 0 || cell.entity_key != entity) {
       ++scan.entities;
       entity.assign(cell.entity_key);
     }
-    HashFramed(state.get(), cell.cell_key);
-    HashFramed(state.get(), walker.value());
+    hash.Add(cell.cell_key);
+    hash.Add(cell.value);
   }
-  scan.superseded = walker.superseded();
+  scan.superseded = cells.superseded();
   XXH128_canonical_t canonical;
-  XXH128_canonicalFromHash(&canonical, XXH3_128bits_digest(state.get()));
+  XXH128_canonicalFromHash(&canonical, hash.Digest());
   scan.fingerprint = "xxh3-128:";
   for (unsigned char b : canonical.digest) {
     char hex[3];
@@ -246,12 +423,12 @@ Status BuildSstFiles(SortedStream& stream, const SstBuildOptions& options,
   RollingWriter history(options, /*latest=*/false, on_file);
   RollingWriter latest(options, /*latest=*/true, on_file);
   LatestAccumulator entity;
-  CellWalker walker(stream, options.on_progress);
+  CellStream cells(stream, options.groups, options.on_progress);
   std::string key;
   std::string last_feature_key;  // entity key · feature of the last kept cell
   Cell cell;
   while (true) {
-    ASSIGN_OR_RETURN(bool more, walker.Next(&cell));
+    ASSIGN_OR_RETURN(bool more, cells.Next(&cell));
     if (!more) break;
     if (entity.empty() || cell.entity_key != entity.entity_key()) {
       if (!entity.empty()) {
@@ -262,12 +439,12 @@ Status BuildSstFiles(SortedStream& stream, const SstBuildOptions& options,
     }
     std::string_view feature_key = cell.cell_key.substr(0, cell.entity_key.size() + 4);
     if (feature_key != last_feature_key) {  // the newest event_ts of this feature
-      entity.Add(cell.feature_id, cell.event_ts, walker.value());
+      entity.Add(cell.feature_id, cell.event_ts, cell.value);
       last_feature_key.assign(feature_key);
     }
     key.assign(cell.cell_key);
     internal::PutBE64(&key, ~static_cast<uint64_t>(options.ingest_ts));
-    RETURN_IF_ERROR(history.Add(key, walker.value()));
+    RETURN_IF_ERROR(history.Add(key, cell.value));
   }
   if (!entity.empty()) {
     RETURN_IF_ERROR(latest.Add(entity.entity_key(), entity.Encode(options.ingest_ts)));

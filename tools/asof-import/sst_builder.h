@@ -1,10 +1,16 @@
-// From sorted cells to the SST files of a bulk load (engine/doc/formats.md).
+// From sorted rows to the SST files of a bulk load (engine/doc/formats.md).
 //
-// asof-import sorts one record per cell: key = entity key · feature_id BE32 · ~event_ts
-// BE64 · ~seq BE64, value = the encoded Value. The first 8 + id + 12 bytes are exactly a
-// history key without its ~ingest_ts, so within one (entity, feature) the newest
-// event_ts comes first, and among rows with the same event_ts the latest input row
-// (greatest seq) comes first. The sorted stream is read twice:
+// asof-import sorts one record per valid input row (not per cell: twenty times fewer
+// records to sort for a row of twenty features):
+//
+//   key   = entity key · ~event_ts BE64 · ~seq BE64
+//   value = the row's cells, each feature_id BE32 · size BE32 · encoded Value
+//
+// so one entity's rows are adjacent, newest event_ts first and, among rows with the same
+// event_ts, the latest input row (greatest seq) first. The history column family wants
+// cells ordered by (entity, feature, ~event_ts): each entity's rows are turned into that
+// order in memory (or, past `group_memory_bytes`, through a sort of their own, so one
+// entity with more rows than RAM still loads). The sorted rows are read twice:
 //
 //   1. ScanSorted: counts and the load's fingerprint, before the load begins (the server
 //      hands out the ingest_ts at Begin, and the fingerprint is what Begin checks);
@@ -19,15 +25,25 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/status.h"
 #include "tools/asof-import/external_sorter.h"
+#include "tools/asof-import/import_row.h"
 
 namespace asof::import {
 
-// Appends the sort key of one cell to `out`; `seq` is the row's position in the input.
-void AppendSortKey(uint32_t entity_type_id, std::string_view entity_id, uint32_t feature_id,
-                   int64_t event_ts, uint64_t seq, std::string* out);
+// Appends the sort key of one row to `out`; `seq` is the row's position in the input.
+void AppendRowSortKey(uint32_t entity_type_id, std::string_view entity_id, int64_t event_ts,
+                      uint64_t seq, std::string* out);
+// Appends the sort value of one row (its cells, in any order; feature ids distinct).
+void AppendRowSortValue(const std::vector<ImportCell>& cells, std::string* out);
+
+// How the rows of one entity are put in history order.
+struct GroupOptions {
+  std::string scratch_dir;                       // for the sort of an oversized entity
+  size_t group_memory_bytes = size_t{64} << 20;  // one entity's rows held in memory
+};
 
 struct LoadScan {
   // Identifies what the load writes: "xxh3-128:" and 32 hex digits over the entity type
@@ -40,11 +56,12 @@ struct LoadScan {
   uint64_t entities = 0;    // one latest merge operand each
 };
 
-// Pass 1. `on_progress` (may be empty) is called every 64 Ki records with the number
-// read so far; a non-OK status from it stops the scan and is returned.
-using ProgressFn = std::function<Status(uint64_t records)>;
+// Pass 1. `on_progress` (may be empty) is called every 64 Ki rows with the number read
+// so far; a non-OK status from it stops the scan and is returned. kInternal when a
+// sorted record is malformed (a damaged sort run).
+using ProgressFn = std::function<Status(uint64_t rows)>;
 Result<LoadScan> ScanSorted(SortedStream& stream, std::string_view entity_type,
-                            const ProgressFn& on_progress);
+                            const GroupOptions& groups, const ProgressFn& on_progress);
 
 struct SstFile {
   std::string path;
@@ -58,6 +75,7 @@ struct SstBuildOptions {
   int64_t ingest_ts = 0;  // from BulkLoadBegin: every version carries it
   uint64_t target_file_bytes = 256ull << 20;  // a file is closed once it reaches this
   ProgressFn on_progress;
+  GroupOptions groups;
 };
 
 // Pass 2. Writes history and latest files side by side (each sorted, no key twice) and
