@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <map>
 #include <random>
+#include <thread>
 #include <tuple>
 
 #include "engine/internal/keys.h"
@@ -231,6 +232,41 @@ TEST(SstBuilderTest, FingerprintIgnoresInputOrderButNotContent) {
   cells[0].value = 4;
   cells.push_back({"d", 1, 1, 1});
   EXPECT_NE(Build(cells).scan.fingerprint, base);
+}
+
+// The history files are written on a thread of their own; an error from the callee
+// (a failed upload) must stop the build and come back, on the caller's thread, without
+// a hang or a further call.
+TEST(SstBuilderTest, AnErrorFromOnFileStopsTheBuild) {
+  testing::TempDir tmp;
+  auto sorter = ExternalSorter::Create({64 << 20, tmp.path()});
+  ASSERT_TRUE(sorter.ok());
+  std::string key, value;
+  for (int i = 0; i < 50000; ++i) {
+    key.clear();
+    value.clear();
+    AppendRowSortKey(kType, "e" + std::to_string(i), 1, i, &key);
+    AppendRowSortValue({ImportCell{1, Encoded(i)}, ImportCell{2, Encoded(-i)}}, &value);
+    ASSERT_OK((*sorter)->Add(key, value));
+  }
+  (*sorter)->Finish();
+  for (bool fail_latest : {false, true}) {
+    SCOPED_TRACE(fail_latest ? "a latest file fails" : "a history file fails");
+    auto stream = (*sorter)->Open();
+    ASSERT_TRUE(stream.ok());
+    SstBuildOptions options{tmp.path(), kIngestTs, 16 << 10, nullptr, GroupOptions{tmp.path()}};
+    const std::thread::id caller = std::this_thread::get_id();
+    int calls = 0;
+    Status built = BuildSstFiles(**stream, options, [&](const SstFile& f) -> Status {
+      EXPECT_EQ(std::this_thread::get_id(), caller);
+      ++calls;
+      if (f.latest == fail_latest) return Unavailable("upload failed");
+      return Status::Ok();
+    });
+    EXPECT_EQ(built.code(), ErrorCode::kUnavailable) << built.ToString();
+    EXPECT_EQ(built.message(), "upload failed");
+    EXPECT_GE(calls, 1);
+  }
 }
 
 TEST(SstBuilderTest, EmptyStreamWritesNoFile) {

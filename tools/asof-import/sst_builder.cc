@@ -8,8 +8,12 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstdio>
+#include <deque>
 #include <memory>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 #include "engine/internal/coding.h"
@@ -329,6 +333,140 @@ class RollingWriter {
   int files_ = 0;
 };
 
+// The history writer on a thread of its own: it is half of the build's CPU (block
+// building, LZ4, the prefix filter), and the other half (ordering cells, the latest
+// records) need not wait for it. Entries are handed over in batches so that the
+// hand-off costs little per entry. Files it finishes are passed to `on_file` on the
+// caller's thread, at the next hand-off or at Finish, since the callee (the upload) is
+// not thread-safe.
+class HistoryPipe {
+ public:
+  HistoryPipe(const SstBuildOptions& build, const std::function<Status(const SstFile&)>& on_file)
+      : on_file_(on_file), writer_(build, /*latest=*/false, collect_), thread_([this] { Run(); }) {}
+  // Unless Finish returned, the writer stops at the next batch, leaving its current file
+  // unfinished (the caller removes the scratch directory).
+  ~HistoryPipe() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      closing_ = aborted_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  HistoryPipe(const HistoryPipe&) = delete;
+  HistoryPipe& operator=(const HistoryPipe&) = delete;
+
+  Status Add(std::string_view key, std::string_view value) {
+    current_.sizes.emplace_back(static_cast<uint32_t>(key.size()),
+                                static_cast<uint32_t>(value.size()));
+    current_.bytes.append(key);
+    current_.bytes.append(value);
+    if (current_.sizes.size() < kBatchEntries) return Status::Ok();
+    return Hand(/*last=*/false);
+  }
+
+  // Writes what is left, closes the last file and passes it on.
+  Status Finish() { return Hand(/*last=*/true); }
+
+ private:
+  static constexpr size_t kBatchEntries = 8192;
+  static constexpr size_t kMaxReady = 4;
+
+  struct Batch {
+    std::string bytes;  // key, value, key, value, ...
+    std::vector<std::pair<uint32_t, uint32_t>> sizes;
+  };
+
+  // Queues the current batch (waiting while the writer is kMaxReady behind), then passes
+  // on the files the writer finished meanwhile. With `last`, waits for the writer to end.
+  Status Hand(bool last) {
+    std::vector<SstFile> finished;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return ready_.size() < kMaxReady || !status_.ok(); });
+      RETURN_IF_ERROR(status_);
+      if (!current_.sizes.empty()) ready_.push_back(std::move(current_));
+      if (free_.empty()) {
+        current_ = Batch{};
+      } else {
+        current_ = std::move(free_.back());
+        free_.pop_back();
+      }
+      current_.bytes.clear();
+      current_.sizes.clear();
+      closing_ = last;
+    }
+    cv_.notify_all();
+    if (last) {
+      thread_.join();  // the writer's last store happens-before this
+      RETURN_IF_ERROR(status_);
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      finished.swap(finished_);
+    }
+    for (const SstFile& file : finished) RETURN_IF_ERROR(on_file_(file));
+    return Status::Ok();
+  }
+
+  void Run() {
+    while (true) {
+      Batch batch;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return !ready_.empty() || closing_; });
+        if (aborted_) return;
+        if (ready_.empty()) break;  // closing, and everything written
+        batch = std::move(ready_.front());
+        ready_.pop_front();
+      }
+      cv_.notify_all();
+      Status s = Write(batch);
+      std::lock_guard<std::mutex> lock(mu_);
+      free_.push_back(std::move(batch));
+      if (!s.ok()) return Fail(s);
+    }
+    if (Status s = writer_.Close(); !s.ok()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      Fail(s);
+    }
+  }
+
+  Status Write(const Batch& batch) {
+    std::string_view bytes = batch.bytes;
+    for (const auto& [key_size, value_size] : batch.sizes) {
+      RETURN_IF_ERROR(writer_.Add(bytes.substr(0, key_size), bytes.substr(key_size, value_size)));
+      bytes.remove_prefix(key_size + value_size);
+    }
+    return Status::Ok();
+  }
+
+  void Fail(const Status& s) {  // with mu_ held
+    status_ = s;
+    cv_.notify_all();
+  }
+
+  const std::function<Status(const SstFile&)>& on_file_;
+  // The writer's own on_file, on its thread: keeps the file for the caller's thread.
+  const std::function<Status(const SstFile&)> collect_ = [this](const SstFile& file) {
+    std::lock_guard<std::mutex> lock(mu_);
+    finished_.push_back(file);
+    return Status::Ok();
+  };
+  Batch current_;  // the caller's
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Batch> ready_;
+  std::vector<Batch> free_;
+  std::vector<SstFile> finished_;
+  Status status_;  // the writer's first error
+  bool closing_ = false, aborted_ = false;
+
+  RollingWriter writer_;  // used by the thread only
+  std::thread thread_;    // last: starts once everything above exists
+};
+
 // The newest bin per feature of the current entity, flushed as one merge operand.
 class LatestAccumulator {
  public:
@@ -420,7 +558,7 @@ Result<LoadScan> ScanSorted(SortedStream& stream, std::string_view entity_type,
 
 Status BuildSstFiles(SortedStream& stream, const SstBuildOptions& options,
                      const std::function<Status(const SstFile&)>& on_file) {
-  RollingWriter history(options, /*latest=*/false, on_file);
+  HistoryPipe history(options, on_file);
   RollingWriter latest(options, /*latest=*/true, on_file);
   LatestAccumulator entity;
   CellStream cells(stream, options.groups, options.on_progress);
@@ -449,7 +587,7 @@ Status BuildSstFiles(SortedStream& stream, const SstBuildOptions& options,
   if (!entity.empty()) {
     RETURN_IF_ERROR(latest.Add(entity.entity_key(), entity.Encode(options.ingest_ts)));
   }
-  RETURN_IF_ERROR(history.Close());
+  RETURN_IF_ERROR(history.Finish());
   return latest.Close();
 }
 
