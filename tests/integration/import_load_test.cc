@@ -45,6 +45,16 @@ TEST_F(ImportTest, RoundTripOnlineAndAsOf) {
   EXPECT_NE(run.output.find("loaded: 2,400 rows read, 2,400 rows loaded, 7,200 values"),
             std::string::npos)
       << run.output;
+  // The last line says how long each phase took, in order.
+  size_t at = run.output.find("\nphases: reading ");
+  ASSERT_NE(at, std::string::npos) << run.output;
+  std::string phases = run.output.substr(at + 1, run.output.find('\n', at + 1) - at - 1);
+  size_t sorting = phases.find(" s, sorting "), writing = phases.find(" s, writing and uploading ");
+  size_t committing = phases.find(" s, committing ");
+  EXPECT_TRUE(sorting != std::string::npos && writing != std::string::npos &&
+              committing != std::string::npos && sorting < writing && writing < committing &&
+              phases.ends_with(" s"))
+      << phases;
   ExpectOnline(*client_, model);
   ExpectAsOf(*client_, model, seed);
 }

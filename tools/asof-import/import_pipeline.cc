@@ -129,6 +129,7 @@ std::optional<Failure> Importer::RunSteps() {
   if (auto f = Features()) return f;
   if (auto f = Read()) return f;
   progress_.Phase("sorting", sorter_->records());
+  sorter_->Finish();
   auto on_progress = [this](uint64_t done) {
     progress_.Step(done);
     return CheckInterrupted();
@@ -284,7 +285,6 @@ std::optional<Failure> Importer::Read() {
   }
   Status closed = rejects_->Close();
   if (!closed.ok()) return Fail(closed);
-  sorter_->Finish();
   return std::nullopt;
 }
 
@@ -378,6 +378,7 @@ void Importer::PrintSummary(const LoadScan& scan, std::string_view outcome) {
                 session_->ingest_ts(), IsoTime(session_->ingest_ts()).c_str(), session_->files(),
                 Progress::Bytes(session_->bytes_uploaded()).c_str(), scan.fingerprint.c_str());
   }
+  std::printf("phases: %s\n", progress_.Timings().c_str());
   std::fflush(stdout);
 }
 

@@ -29,6 +29,7 @@ std::string Eta(double seconds) {
 Progress::Progress(bool enabled, std::FILE* out) : enabled_(enabled), out_(out) {}
 
 void Progress::Phase(const std::string& name, uint64_t total) {
+  if (!phase_.empty()) ended_ = Timings();
   phase_ = name;
   total_ = total;
   phase_start_ = Clock::now();
@@ -71,6 +72,13 @@ void Progress::Step(uint64_t done) {
     line += " of " + Count(total_) + pct;
   }
   Draw(line);
+}
+
+std::string Progress::Timings() const {
+  if (phase_.empty()) return ended_;
+  char took[32];
+  std::snprintf(took, sizeof took, " %.1f s", Seconds(Clock::now() - phase_start_));
+  return ended_ + (ended_.empty() ? "" : ", ") + phase_ + took;
 }
 
 void Progress::Draw(const std::string& line) {

@@ -35,6 +35,9 @@ class Progress {
   void Step(uint64_t done);
   // Erases the live line (before printing anything else).
   void Clear();
+  // How long each phase took, ended ones and the current one so far: "reading 5.1 s,
+  // sorting 2.0 s, ..." (where a slow load spends its time).
+  std::string Timings() const;
 
   // "1.2 GiB", "340 KiB" ...
   static std::string Bytes(uint64_t n);
@@ -50,6 +53,7 @@ class Progress {
   std::string phase_;
   uint64_t total_ = 0;
   std::chrono::steady_clock::time_point phase_start_;
+  std::string ended_;  // Timings() of the phases before the current one
   std::chrono::steady_clock::time_point last_draw_{};
   size_t drawn_width_ = 0;
 };
