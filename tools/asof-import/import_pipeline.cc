@@ -12,6 +12,7 @@
 #include <variant>
 
 #include "engine/engine.h"
+#include "tools/asof-import/background_reader.h"
 #include "tools/asof-import/external_sorter.h"
 #include "tools/asof-import/offline_node.h"
 #include "tools/asof-import/progress.h"
@@ -54,9 +55,6 @@ RejectsFormat RejectsFormatFor(const std::string& path) {
   };
   return ends(".jsonl") || ends(".ndjson") ? RejectsFormat::kJsonLines : RejectsFormat::kCsv;
 }
-
-// An input record waiting for validation, or one the reader could not read.
-using Pending = std::variant<InputRecord, Reject>;
 
 class Importer {
  public:
@@ -268,20 +266,16 @@ std::optional<Failure> Importer::Read() {
     sampled_.pop_front();
     if (auto f = Handle(std::move(p))) return f;
   }
+  const uint64_t bytes_total = reader_->bytes_total();
+  BackgroundReader records(*reader_);
   while (true) {
-    auto next = reader_->Next();
-    if (!next.ok() && next.status().code() == ErrorCode::kInvalidArgument) {
-      if (auto f =
-              Handle(RowValidator::MalformedRecord(next.status(), reader_->last_bad_record()))) {
-        return f;
-      }
-      continue;
+    RecordBatch batch = records.Next();
+    for (Pending& pending : batch.records) {
+      if (auto f = Handle(std::move(pending))) return f;
     }
-    if (!next.ok()) return Fail(next.status());
-    if (!next->has_value()) break;
-    if (auto f = Handle(std::move(**next))) return f;
-    progress_.Reading(
-        {rows_read_, rejects_->total(), reader_->bytes_read(), reader_->bytes_total()});
+    progress_.Reading({rows_read_, rejects_->total(), batch.bytes_read, bytes_total});
+    if (!batch.status.ok()) return Fail(batch.status);
+    if (batch.end) break;
   }
   Status closed = rejects_->Close();
   if (!closed.ok()) return Fail(closed);
