@@ -69,6 +69,9 @@ Result<RowValidator> RowValidator::Create(const Mapping& mapping, const Resolved
     v.columns_.push_back({f.index, f.column, feature.id, type});
     v.needed_fields_ = std::max(v.needed_fields_, f.index + 1);
   }
+  for (const std::string& marker : mapping.null_markers) {
+    v.longest_null_marker_ = std::max(v.longest_null_marker_, marker.size());
+  }
   v.needed_fields_ =
       std::max({v.needed_fields_, resolved.entity_id_index + 1, resolved.event_ts_index + 1,
                 resolved.created_ts_index.value_or(0) + 1});
@@ -89,7 +92,7 @@ RowValidator::Outcome RowValidator::Validate(const InputRecord& record) const {
   auto is_null = [&](size_t i) {
     FieldKind kind = record.kind(i);
     if (kind == FieldKind::kAbsent || kind == FieldKind::kNull || !record.fields[i]) return true;
-    if (kind != FieldKind::kText) return false;
+    if (kind != FieldKind::kText || record.fields[i]->size() > longest_null_marker_) return false;
     const auto& markers = mapping_.null_markers;
     return std::find(markers.begin(), markers.end(), *record.fields[i]) != markers.end();
   };

@@ -69,7 +69,8 @@ class RowValidator {
   Mapping mapping_;
   ResolvedMapping resolved_;
   std::vector<Column> columns_;
-  size_t needed_fields_ = 0;  // the highest column index used, plus one
+  size_t needed_fields_ = 0;        // the highest column index used, plus one
+  size_t longest_null_marker_ = 0;  // a longer field is not one: no comparisons per cell
 };
 
 // Parses one non-null cell for `type` (exposed for tests). `kind` is the field's JSON kind
