@@ -237,6 +237,41 @@ struct BulkLoadResult {
   uint64_t latest_entries = 0;
 };
 
+enum class BulkFileKind : uint8_t { kHistory, kLatest };
+
+// One bulk load in steps (Engine::StartBulkLoad), so that the expensive part, reading and
+// checking every entry, can run file by file while later files are still being built:
+//
+//   Verify(file, kind)*  ->  Ingest(files, fingerprint)   (once)
+//
+// Verify checks one file as IngestBulkLoad does (below) and remembers the outcome by
+// path; it never changes the store. Ingest verifies whatever listed file was not verified
+// yet (or was verified as the other kind), fails with a file's recorded error if any
+// listed file failed (the same kInvalidArgument text naming the file and the entry),
+// and otherwise ingests exactly the listed files in one atomic IngestExternalFiles: the
+// load applies fully or not at all, as with IngestBulkLoad. Files verified but not listed
+// are ignored. A listed file must not change after its Verify: its outcome is trusted.
+//
+// Deprecation between Verify and Ingest: Ingest looks every feature the listed files
+// write up again and fails (kInvalidArgument "... was deprecated ...", nothing applied)
+// when one was deprecated in the meantime, so a load never writes a feature deprecated
+// before its Ingest began. A deprecation racing with Ingest itself is ordered as with a
+// streamed write: the load counts as written before it.
+//
+// Thread-safety: Verify may run concurrently for different files (each file is read by
+// its own verifier), from any threads; Ingest must not overlap a Verify of the same load.
+// Must not outlive the engine.
+class BulkLoadSession {
+ public:
+  virtual ~BulkLoadSession() = default;
+  virtual int64_t ingest_ts() const = 0;
+  // kInvalidArgument naming the file and entry when the file fails verification.
+  virtual Status Verify(const std::string& path, BulkFileKind kind) = 0;
+  // See the class comment. After an Ingest (successful or not) the session is spent.
+  virtual Result<BulkLoadResult> Ingest(const BulkLoadFiles& files,
+                                        std::string_view fingerprint) = 0;
+};
+
 class Engine {
  public:
   // Opens (creating when missing) the store at options.path. kUnavailable when another
@@ -283,9 +318,15 @@ class Engine {
   // verification; nothing is applied then. `fingerprint` (non-empty) is recorded with
   // the load's ingest_ts once the files are in; BulkLoadApplied finds it again so that
   // a repeated load can be skipped.
+  //
+  // IngestBulkLoad is StartBulkLoad(ingest_ts) followed by Ingest(files, fingerprint);
+  // StartBulkLoad lets a caller verify files one by one as they arrive
+  // (BulkLoadSession). kInvalidArgument when `ingest_ts` was not handed out by
+  // ReserveIngestTs.
   virtual Result<int64_t> ReserveIngestTs() = 0;
-  virtual Result<BulkLoadResult> IngestBulkLoad(const BulkLoadFiles& files, int64_t ingest_ts,
-                                                std::string_view fingerprint) = 0;
+  virtual Result<std::unique_ptr<BulkLoadSession>> StartBulkLoad(int64_t ingest_ts) = 0;
+  Result<BulkLoadResult> IngestBulkLoad(const BulkLoadFiles& files, int64_t ingest_ts,
+                                        std::string_view fingerprint);
   // The ingest_ts of the applied load with this fingerprint; nullopt if none.
   virtual Result<std::optional<int64_t>> BulkLoadApplied(std::string_view fingerprint) = 0;
 

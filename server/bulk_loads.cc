@@ -7,7 +7,9 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <set>
@@ -21,20 +23,7 @@ namespace {
 
 std::string ErrnoText(int err) { return std::generic_category().message(err); }
 
-Result<uint64_t> HashFile(const std::string& path) {
-  std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rbe"), &std::fclose);
-  if (f == nullptr) return Internal("cannot open " + path + ": " + ErrnoText(errno));
-  std::unique_ptr<XXH3_state_t, XXH_errorcode (*)(XXH3_state_t*)> state(XXH3_createState(),
-                                                                        &XXH3_freeState);
-  XXH3_64bits_reset(state.get());
-  std::vector<char> buffer(1 << 20);
-  size_t n;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), f.get())) > 0) {
-    XXH3_64bits_update(state.get(), buffer.data(), n);
-  }
-  if (std::ferror(f.get())) return Internal("cannot read " + path + ": " + ErrnoText(errno));
-  return XXH3_64bits_digest(state.get());
-}
+using HashState = std::unique_ptr<XXH3_state_t, XXH_errorcode (*)(XXH3_state_t*)>;
 
 }  // namespace
 
@@ -44,16 +33,25 @@ struct BulkLoads::Load {
   std::string fingerprint;
   int64_t ingest_ts = 0;
   std::string dir;
+  // Set by Begin before the id is shared; used on the worker thread only afterwards.
+  std::unique_ptr<BulkLoadSession> session;
 
   std::mutex mu;
   struct File {
     int fd = -1;
     uint64_t size = 0;
+    // Of the bytes staged so far: hashed as they arrive, so neither Seal nor Commit reads
+    // the file again.
+    HashState hash{nullptr, &XXH3_freeState};
+    bool sealed = false;
+    bool latest = false;  // as sealed
   };
-  std::map<uint32_t, File> files;  // guarded by mu
-  uint64_t bytes = 0;              // guarded by mu
-  bool committing = false;         // guarded by mu
-  bool removed = false;            // guarded by mu
+  std::map<uint32_t, File> files;       // guarded by mu
+  uint64_t bytes = 0;                   // guarded by mu
+  bool committing = false;              // guarded by mu
+  bool removed = false;                 // guarded by mu
+  size_t verifying = 0;                 // guarded by mu: sealed files queued or being verified
+  std::condition_variable verified_cv;  // verifying went down
 
   std::string PathOf(uint32_t index) const { return dir + "/" + std::to_string(index) + ".sst"; }
   void CloseFiles() {  // mu held
@@ -76,7 +74,10 @@ BulkLoads::BulkLoads(Engine* engine, std::string dir, Limits limits)
                    dir_);
     }
   }
-  worker_ = std::thread([this] { Worker(); });
+  worker_ = std::thread([this] { Worker(&work_, &work_cv_); });
+  for (size_t i = 0; i < std::max<size_t>(limits_.verify_threads, 1); ++i) {
+    verifiers_.emplace_back([this] { Worker(&verify_work_, &verify_cv_); });
+  }
 }
 
 BulkLoads::~BulkLoads() {
@@ -85,6 +86,9 @@ BulkLoads::~BulkLoads() {
     stopping_ = true;
   }
   work_cv_.notify_all();
+  verify_cv_.notify_all();
+  // Verifications left are skipped (RunVerify), so a commit waiting for them goes on.
+  for (std::thread& t : verifiers_) t.join();
   worker_.join();
   std::vector<std::shared_ptr<Load>> left;
   {
@@ -94,15 +98,15 @@ BulkLoads::~BulkLoads() {
   for (auto& load : left) Remove(load->id);
 }
 
-void BulkLoads::Worker() {
+void BulkLoads::Worker(std::deque<std::function<void()>>* queue, std::condition_variable* cv) {
   while (true) {
     std::function<void()> job;
     {
       std::unique_lock lock(mu_);
-      work_cv_.wait(lock, [&] { return stopping_ || !work_.empty(); });
-      if (work_.empty()) return;
-      job = std::move(work_.front());
-      work_.pop_front();
+      cv->wait(lock, [&] { return stopping_ || !queue->empty(); });
+      if (queue->empty()) return;
+      job = std::move(queue->front());
+      queue->pop_front();
     }
     job();
   }
@@ -142,11 +146,15 @@ Result<BulkLoads::Begun> BulkLoads::Begin(const void* owner, std::string fingerp
   Result<int64_t> ts =
       ec ? Result<int64_t>(Internal("cannot create " + load->dir + ": " + ec.message()))
          : engine_->ReserveIngestTs();
-  if (!ts.ok()) {
+  Result<std::unique_ptr<BulkLoadSession>> session =
+      ts.ok() ? engine_->StartBulkLoad(*ts) : Result<std::unique_ptr<BulkLoadSession>>(ts.status());
+  if (!session.ok()) {
     Remove(load->id);
-    return ts.status();
+    return session.status();
   }
-  load->ingest_ts = *ts;  // before anyone else can see the id
+  // Before anyone else can see the id: Begin's answer is what hands it out.
+  load->ingest_ts = *ts;
+  load->session = std::move(*session);
   return Begun{load->id, *ts, false, 0};
 }
 
@@ -169,6 +177,10 @@ Result<uint64_t> BulkLoads::Chunk(const void* owner, uint64_t load_id, uint32_t 
     return Conflict("bulk load " + std::to_string(load_id) + " is being committed");
   }
   Load::File& file = load->files[file_index];
+  if (file.sealed) {
+    return InvalidArgument("bulk load " + std::to_string(load_id) + " file " +
+                           std::to_string(file_index) + " is sealed; no more chunks");
+  }
   if (offset != file.size) {
     return InvalidArgument("bulk load " + std::to_string(load_id) + " file " +
                            std::to_string(file_index) + ": chunk at offset " +
@@ -190,6 +202,11 @@ Result<uint64_t> BulkLoads::Chunk(const void* owner, uint64_t load_id, uint32_t 
     file.fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (file.fd < 0) return Internal("cannot create " + path + ": " + ErrnoText(errno));
   }
+  if (file.hash == nullptr) {
+    file.hash.reset(XXH3_createState());
+    if (file.hash == nullptr) return Internal("out of memory for an xxh3 state");
+    XXH3_64bits_reset(file.hash.get());
+  }
   size_t done = 0;
   while (done < data.size()) {
     ssize_t n = ::pwrite(file.fd, data.data() + done, data.size() - done,
@@ -199,7 +216,86 @@ Result<uint64_t> BulkLoads::Chunk(const void* owner, uint64_t load_id, uint32_t 
     done += static_cast<size_t>(n);
   }
   file.size += data.size();
+  XXH3_64bits_update(file.hash.get(), data.data(), data.size());
   return load->bytes;
+}
+
+namespace {
+
+uint64_t DigestOf(const HashState& hash) {
+  // A file that was never given a byte (an empty first chunk) hashes as empty input.
+  return hash != nullptr ? XXH3_64bits_digest(hash.get()) : XXH3_64bits(nullptr, 0);
+}
+
+}  // namespace
+
+Status BulkLoads::Seal(const void* owner, uint64_t load_id, const CommitFile& f) {
+  ASSIGN_OR_RETURN(std::shared_ptr<Load> load, Find(owner, load_id));
+  {
+    std::lock_guard lock(load->mu);
+    if (load->committing || load->removed) {
+      return Conflict("bulk load " + std::to_string(load_id) + " is being committed");
+    }
+    const std::string name = "file " + std::to_string(f.file_index);
+    auto it = load->files.find(f.file_index);
+    if (it == load->files.end()) return InvalidArgument(name + " was never uploaded");
+    Load::File& file = it->second;
+    if (file.sealed) return InvalidArgument(name + " is already sealed");
+    if (file.size != f.size) {
+      return InvalidArgument(name + ": " + std::to_string(file.size) +
+                             " bytes staged, the seal says " + std::to_string(f.size));
+    }
+    const uint64_t staged = DigestOf(file.hash);
+    if (staged != f.xxh3) {
+      return InvalidArgument(name + ": xxh3 of the staged bytes differs from the seal's");
+    }
+    std::lock_guard glock(mu_);
+    if (stopping_) return Unavailable("shutting down");
+    file.sealed = true;
+    file.latest = f.latest;
+    if (file.fd >= 0) ::close(file.fd);  // written whole: the verifier reads it next
+    file.fd = -1;
+    ++load->verifying;
+    verify_work_.push_back(
+        [this, load, index = f.file_index, latest = f.latest] { RunVerify(load, index, latest); });
+  }
+  verify_cv_.notify_one();
+  return Status::Ok();
+}
+
+void BulkLoads::RunVerify(const std::shared_ptr<Load>& load, uint32_t file_index, bool latest) {
+  // However this ends, the commit stops waiting for this file (a file skipped here is
+  // verified by Ingest if the load is still committed).
+  struct Done {
+    Load* load;
+    ~Done() {
+      std::lock_guard lock(load->mu);
+      --load->verifying;
+      load->verified_cv.notify_all();
+    }
+  } done{load.get()};
+  {
+    std::lock_guard lock(load->mu);
+    if (load->removed) return;  // aborted since: nothing to verify for
+  }
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;  // its load goes with the shutdown
+  }
+  // The outcome stays in the session; Commit reports it. A file deleted by an Abort
+  // racing with this fails here, harmlessly.
+  const auto start = std::chrono::steady_clock::now();
+  Status s = load->session->Verify(load->PathOf(file_index),
+                                   latest ? BulkFileKind::kLatest : BulkFileKind::kHistory);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - start)
+                      .count();
+  if (s.ok()) {
+    spdlog::info("[bulk] load {} file {} verified in {} ms", load->id, file_index, ms);
+  } else {
+    spdlog::info("[bulk] load {} file {} failed verification in {} ms: {}", load->id, file_index,
+                 ms, s.ToString());
+  }
 }
 
 void BulkLoads::Commit(const void* owner, uint64_t load_id, std::vector<CommitFile> files,
@@ -207,6 +303,7 @@ void BulkLoads::Commit(const void* owner, uint64_t load_id, std::vector<CommitFi
   Result<std::shared_ptr<Load>> found = Find(owner, load_id);
   if (!found.ok()) return done(found.status());
   std::shared_ptr<Load> load = *found;
+  std::vector<uint64_t> staged;  // xxh3 of each listed file's staged bytes
   {
     std::lock_guard lock(load->mu);
     if (load->committing || load->removed) {
@@ -222,6 +319,12 @@ void BulkLoads::Commit(const void* owner, uint64_t load_id, std::vector<CommitFi
         return done(InvalidArgument(name + ": " + std::to_string(it->second.size) +
                                     " bytes staged, the commit says " + std::to_string(f.size)));
       }
+      if (it->second.sealed && it->second.latest != f.latest) {
+        return done(InvalidArgument(name + " was sealed as a " +
+                                    (it->second.latest ? "latest" : "history") +
+                                    " file, the commit says otherwise"));
+      }
+      staged.push_back(DigestOf(it->second.hash));
     }
     if (listed.size() != load->files.size()) {
       return done(InvalidArgument("the commit does not list every uploaded file"));
@@ -231,41 +334,49 @@ void BulkLoads::Commit(const void* owner, uint64_t load_id, std::vector<CommitFi
   }
   std::lock_guard lock(mu_);
   if (stopping_) return done(Unavailable("shutting down"));
-  work_.push_back([this, load, files = std::move(files), done = std::move(done)] {
-    RunCommit(load, files, done);
-  });
+  work_.push_back(
+      [this, load, files = std::move(files), staged = std::move(staged), done = std::move(done),
+       asked = std::chrono::steady_clock::now()] { RunCommit(load, files, staged, asked, done); });
   work_cv_.notify_one();
 }
 
 void BulkLoads::RunCommit(const std::shared_ptr<Load>& load, const std::vector<CommitFile>& files,
+                          const std::vector<uint64_t>& staged,
+                          std::chrono::steady_clock::time_point asked,
                           const std::function<void(Result<Committed>)>& done) {
+  {
+    // The sealed files' outcomes must be in the session before Ingest looks.
+    std::unique_lock lock(load->mu);
+    load->verified_cv.wait(lock, [&] { return load->verifying == 0; });
+  }
   BulkLoadFiles paths;
   Status status;
-  for (const CommitFile& f : files) {
-    const std::string path = load->PathOf(f.file_index);
-    Result<uint64_t> hash = HashFile(path);
-    if (!hash.ok()) {
-      status = hash.status();
-      break;
-    }
-    if (*hash != f.xxh3) {
+  for (size_t i = 0; i < files.size(); ++i) {
+    const CommitFile& f = files[i];
+    if (staged[i] != f.xxh3) {
       status = InvalidArgument("file " + std::to_string(f.file_index) +
                                ": xxh3 of the staged bytes differs from the commit's; nothing "
                                "was applied");
       break;
     }
-    (f.latest ? paths.latest : paths.history).push_back(path);
+    (f.latest ? paths.latest : paths.history).push_back(load->PathOf(f.file_index));
   }
   Result<Committed> result = Internal("bulk load not run");  // replaced below
   if (!status.ok()) {
     result = status;
   } else {
-    Result<BulkLoadResult> ingested =
-        engine_->IngestBulkLoad(paths, load->ingest_ts, load->fingerprint);
+    // Verifies the files not sealed; the sealed ones were verified by RunVerify.
+    Result<BulkLoadResult> ingested = load->session->Ingest(paths, load->fingerprint);
     if (ingested.ok()) {
       result = Committed{*ingested, load->ingest_ts};
-      spdlog::info("[bulk] load {} applied: {} history and {} latest entries, ingest_ts {}",
-                   load->id, ingested->history_entries, ingested->latest_entries, load->ingest_ts);
+      // From the commit request to here: what the client waits for.
+      const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now() - asked)
+                          .count();
+      spdlog::info(
+          "[bulk] load {} applied: {} history and {} latest entries, ingest_ts {}; commit took {} "
+          "ms",
+          load->id, ingested->history_entries, ingested->latest_entries, load->ingest_ts, ms);
     } else {
       result = ingested.status();
     }

@@ -46,6 +46,7 @@ Role RequiredRole(MessageType type) {
     case MessageType::kBulkLoadChunkRequest:
     case MessageType::kBulkLoadCommitRequest:
     case MessageType::kBulkLoadAbortRequest:
+    case MessageType::kBulkLoadSealRequest:
       return Role::kWriter;
     default:
       return Role::kReader;
@@ -389,6 +390,21 @@ void Dispatcher::HandleSync(const wire::FrameHeader& header, std::span<const uin
       auto staged = bulk_loads_->Chunk(&sink, r->load_id(), r->file_index(), r->offset(), data);
       if (!(status = staged.status()).ok()) break;
       fbb.Finish(wire::CreateBulkLoadChunkResponse(fbb, *staged));
+      break;
+    }
+    case MessageType::kBulkLoadSealRequest: {
+      // Quick: checks the size and the xxh3 kept while staging, and queues the file's
+      // verification on the bulk-load worker.
+      const auto* r = Root<wire::BulkLoadSealRequest>(payload);
+      if (r->file() == nullptr) {
+        status = InvalidArgument("BulkLoadSealRequest without a file");
+        break;
+      }
+      const wire::BulkFile& f = *r->file();
+      status = bulk_loads_->Seal(
+          &sink, r->load_id(),
+          {f.file_index(), f.kind() == wire::BulkFileKind::Latest, f.size(), f.xxh3()});
+      if (status.ok()) fbb.Finish(wire::CreateBulkLoadSealResponse(fbb));
       break;
     }
     case MessageType::kBulkLoadAbortRequest:

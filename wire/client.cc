@@ -782,6 +782,22 @@ Result<Client::UploadedFile> Client::BulkLoadUploadFile(const BulkLoad& load, ui
   return out;
 }
 
+Result<bool> Client::BulkLoadSeal(const BulkLoad& load, const wire::BulkFileT& file) {
+  RETURN_IF_ERROR(CheckLoad(load));
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(
+      wire::CreateBulkLoadSealRequest(fbb, load.begin.load_id, wire::BulkFile::Pack(fbb, &file)));
+  Result<wire::BulkLoadSealResponseT> r =
+      CallOn<wire::BulkLoadSealResponse>(*load.conn, MessageType::kBulkLoadSealRequest, fbb);
+  // An older server answers a type it does not know this way and keeps the connection.
+  if (!r.ok() && r.status().code() == ErrorCode::kInvalidArgument &&
+      r.status().message() == wire::FrameErrorMessage(wire::FrameError::kUnknownType)) {
+    return false;
+  }
+  RETURN_IF_ERROR(r.status());
+  return true;
+}
+
 Result<wire::BulkLoadCommitResponseT> Client::BulkLoadCommit(
     const BulkLoad& load, const std::vector<wire::BulkFileT>& files) {
   RETURN_IF_ERROR(CheckLoad(load));

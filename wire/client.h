@@ -165,8 +165,14 @@ class Client {
   Result<UploadedFile> BulkLoadUploadFile(const BulkLoad& load, uint32_t file_index,
                                           const std::string& path, size_t chunk_bytes = 1u << 20,
                                           size_t max_in_flight = 8);
+  // Seals an uploaded file (`file` as for the commit): the server checks its size and
+  // xxh3 now and verifies its entries while the next files upload; a verification
+  // failure is reported by the commit. False (not an error) when the server predates
+  // sealing: it then verifies the file at commit.
+  Result<bool> BulkLoadSeal(const BulkLoad& load, const wire::BulkFileT& file);
   // Verifies and applies the load; waits up to options.bulk_commit_timeout (verification
-  // reads every file). Nothing is applied when it fails.
+  // reads every file not sealed, and waits for those sealed). Nothing is applied when it
+  // fails.
   Result<wire::BulkLoadCommitResponseT> BulkLoadCommit(const BulkLoad& load,
                                                        const std::vector<wire::BulkFileT>& files);
   Status BulkLoadAbort(const BulkLoad& load);

@@ -67,6 +67,8 @@ constexpr std::array<std::string_view, kMaxMessageType + 1> kTypeNames = {
     "BaselinesResponse",
     "ServedLogRequest",
     "ServedLogResponse",
+    "BulkLoadSealRequest",
+    "BulkLoadSealResponse",
 };
 
 }  // namespace

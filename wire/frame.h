@@ -73,8 +73,10 @@ enum class MessageType : uint8_t {
   kBaselinesResponse = 43,
   kServedLogRequest = 44,
   kServedLogResponse = 45,
+  kBulkLoadSealRequest = 46,
+  kBulkLoadSealResponse = 47,
 };
-inline constexpr uint8_t kMaxMessageType = 45;
+inline constexpr uint8_t kMaxMessageType = 47;
 
 std::string_view MessageTypeName(MessageType type);  // "OnlineReadRequest", ...
 

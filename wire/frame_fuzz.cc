@@ -153,6 +153,11 @@ std::vector<std::string> SeedStreams() {
   BulkLoadAbortRequestT abort_load;
   abort_load.load_id = 1;
   Add(MessageType::kBulkLoadAbortRequest, 13, Encode(abort_load), &seeds[3]);
+  BulkLoadSealRequestT seal;
+  seal.load_id = 1;
+  seal.file = std::make_unique<BulkFileT>();
+  seal.file->size = 3;
+  Add(MessageType::kBulkLoadSealRequest, 14, Encode(seal), &seeds[3]);
 
   DescribeFeatureResponseT describe;
   describe.versions.push_back(std::make_unique<FeatureT>());

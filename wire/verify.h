@@ -104,4 +104,6 @@ bool VerifyPayload(MessageType type, std::span<const uint8_t> payload,
   X(BaselinesRequest)           \
   X(BaselinesResponse)          \
   X(ServedLogRequest)           \
-  X(ServedLogResponse)
+  X(ServedLogResponse)          \
+  X(BulkLoadSealRequest)        \
+  X(BulkLoadSealResponse)

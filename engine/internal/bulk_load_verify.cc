@@ -83,12 +83,53 @@ Result<FeaturePtr> BulkLoadVerifier::CheckFeature(uint32_t id, uint32_t entity_t
   return feature;
 }
 
+Result<const Feature*> BulkLoadVerifier::CachedFeature(uint32_t id, uint32_t entity_type_id) {
+  // A slot with entity_type_id 0 is empty (an entity type with id 0, if there were one,
+  // would just never be cached). Ids past the bound go the slow way rather than growing
+  // the table for a corrupt id.
+  constexpr uint32_t kMaxCachedId = 1u << 20;
+  if (id < checked_.size() && checked_[id].entity_type_id == entity_type_id &&
+      entity_type_id != 0) {
+    return checked_[id].feature;
+  }
+  ASSIGN_OR_RETURN(FeaturePtr feature, CheckFeature(id, entity_type_id));
+  if (id < kMaxCachedId && entity_type_id != 0) {
+    if (id >= checked_.size()) checked_.resize(id + 1);
+    checked_[id].feature = feature.get();
+    checked_[id].entity_type_id = entity_type_id;
+  }
+  return feature.get();
+}
+
+std::vector<uint32_t> BulkLoadVerifier::feature_ids() const {
+  std::vector<uint32_t> ids;
+  ids.reserve(features_.size());
+  for (const auto& [id, feature] : features_) ids.push_back(id);
+  return ids;
+}
+
 Status BulkLoadVerifier::CheckValue(std::string_view encoded, const Feature& feature,
                                     bool whole) const {
+  const ValueType expected = feature.spec.value_type;
+  const auto expected_index = static_cast<uint8_t>(expected);
+  // Text must also be valid UTF-8, which only CheckValueType checks; an expected type
+  // that is not a feature type is CheckValueType's to report.
+  const bool text = expected == ValueType::kString || expected == ValueType::kStringList;
+  if (!text && expected != ValueType::kNull && expected_index <= kMaxValueType) {
+    std::string_view rest = encoded;
+    ValueType type;
+    Status s = SkipValue(&rest, &type);
+    if (!s.ok()) return InvalidArgument(s.message());
+    if (type == expected || type == ValueType::kNull) {
+      if (whole && !rest.empty()) return InvalidArgument("trailing bytes after the value");
+      return Status::Ok();
+    }
+    // A type mismatch: the full check below words the error.
+  }
   Result<Value> value = DecodeValue(&encoded);
   if (!value.ok()) return InvalidArgument(value.status().message());
   if (whole && !encoded.empty()) return InvalidArgument("trailing bytes after the value");
-  Status s = CheckValueType(*value, feature.spec.value_type);
+  Status s = CheckValueType(*value, expected);
   if (!s.ok()) return InvalidArgument("feature " + feature.spec.name + ": " + s.message());
   return Status::Ok();
 }
@@ -107,36 +148,49 @@ Status BulkLoadVerifier::CheckEventTs(int64_t event_ts) const {
 Status BulkLoadVerifier::CheckHistoryEntry(std::string_view key, std::string_view value) {
   HistoryKey hk;
   if (!ParseHistoryKey(key, &hk)) return InvalidArgument("not a history key");
-  ASSIGN_OR_RETURN(uint32_t type_id, CheckEntityKey(hk.prefix.substr(0, hk.prefix.size() - 4)));
+  const std::string_view entity_key = hk.prefix.substr(0, hk.prefix.size() - 4);
+  uint32_t type_id;
+  if (have_last_entity_ && entity_key == last_entity_key_) {
+    type_id = last_entity_type_;  // the same bytes passed every check just before
+  } else {
+    ASSIGN_OR_RETURN(type_id, CheckEntityKey(entity_key));
+    last_entity_key_.assign(entity_key);
+    last_entity_type_ = type_id;
+    have_last_entity_ = true;
+  }
   if (hk.ingest_ts != ingest_ts_) {
     return InvalidArgument("ingest_ts " + std::to_string(hk.ingest_ts) + ", the load's is " +
                            std::to_string(ingest_ts_));
   }
   RETURN_IF_ERROR(CheckEventTs(hk.event_ts));
-  ASSIGN_OR_RETURN(FeaturePtr feature, CheckFeature(hk.feature_id, type_id));
+  ASSIGN_OR_RETURN(const Feature* feature, CachedFeature(hk.feature_id, type_id));
   RETURN_IF_ERROR(CheckValue(value, *feature, /*whole=*/true));
-  FeatureActivity& a = activity_[hk.feature_id];
-  a.feature_id = hk.feature_id;
-  a.last_event_ts = a.values_written == 0 ? hk.event_ts : std::max(a.last_event_ts, hk.event_ts);
-  a.last_ingest_ts = ingest_ts_;
-  ++a.values_written;
+  FeatureActivity* a = hk.feature_id < checked_.size() ? checked_[hk.feature_id].activity : nullptr;
+  if (a == nullptr) {
+    a = &activity_[hk.feature_id];
+    a->feature_id = hk.feature_id;
+    if (hk.feature_id < checked_.size()) checked_[hk.feature_id].activity = a;
+  }
+  a->last_event_ts = a->values_written == 0 ? hk.event_ts : std::max(a->last_event_ts, hk.event_ts);
+  a->last_ingest_ts = ingest_ts_;
+  ++a->values_written;
   ++history_entries_;
   return Status::Ok();
 }
 
 Status BulkLoadVerifier::CheckLatestEntry(std::string_view key, std::string_view value) {
   ASSIGN_OR_RETURN(uint32_t type_id, CheckEntityKey(key));
-  std::vector<BinView> bins;
-  if (!DecodeLatestRecord(value, &bins)) return InvalidArgument("corrupt latest record");
-  if (bins.empty()) return InvalidArgument("latest record without bins");
-  for (const BinView& bin : bins) {
+  bins_.clear();
+  if (!DecodeLatestRecord(value, &bins_)) return InvalidArgument("corrupt latest record");
+  if (bins_.empty()) return InvalidArgument("latest record without bins");
+  for (const BinView& bin : bins_) {
     if (bin.ingest_ts != ingest_ts_) {
       return InvalidArgument("bin of feature id " + std::to_string(bin.feature_id) +
                              " has ingest_ts " + std::to_string(bin.ingest_ts) +
                              ", the load's is " + std::to_string(ingest_ts_));
     }
     RETURN_IF_ERROR(CheckEventTs(bin.event_ts));
-    ASSIGN_OR_RETURN(FeaturePtr feature, CheckFeature(bin.feature_id, type_id));
+    ASSIGN_OR_RETURN(const Feature* feature, CachedFeature(bin.feature_id, type_id));
     RETURN_IF_ERROR(CheckValue(bin.value, *feature, /*whole=*/true));
   }
   ++latest_entries_;
@@ -174,7 +228,10 @@ Status BulkLoadVerifier::VerifyFile(const std::string& path, BulkFileKind kind) 
     return fail("latest entries must be merge operands, found puts");
   }
 
-  std::unique_ptr<rocksdb::Iterator> it(reader.NewIterator(rocksdb::ReadOptions()));
+  // One sequential pass over blocks never read again: caching them only costs.
+  rocksdb::ReadOptions read_options;
+  read_options.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(reader.NewIterator(read_options));
   uint64_t n = 0;
   for (it->SeekToFirst(); it->Valid(); it->Next(), ++n) {
     std::string_view key(it->key().data(), it->key().size());

@@ -8,15 +8,17 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "engine/engine.h"
+#include "engine/internal/latest_record.h"
 #include "engine/registry.h"
 
 namespace asof::internal {
 
-enum class BulkFileKind : uint8_t { kHistory, kLatest };
-
-// Checks the files of one load; not thread-safe (one per load).
+// Checks files of one load; not thread-safe. The counts and activity add up over every
+// file it verified (the engine uses one per file, so a file's results can be kept or
+// dropped on their own).
 class BulkLoadVerifier {
  public:
   // Events dated after `max_event_ts` are refused, as the write path refuses them.
@@ -31,6 +33,8 @@ class BulkLoadVerifier {
   uint64_t latest_entries() const { return latest_entries_; }
   // What the history entries wrote, per feature (values_written, last event and ingest ts).
   const std::map<uint32_t, FeatureActivity>& activity() const { return activity_; }
+  // Every feature an entry of the verified files wrote (history keys and latest bins).
+  std::vector<uint32_t> feature_ids() const;
 
  private:
   // Parses an entity key (a whole `latest` key, or the front of a history key); returns
@@ -38,6 +42,9 @@ class BulkLoadVerifier {
   Result<uint32_t> CheckEntityKey(std::string_view key) const;
   // The feature `id`, checked to exist, belong to `entity_type_id` and not be deprecated.
   Result<FeaturePtr> CheckFeature(uint32_t id, uint32_t entity_type_id);
+  // CheckFeature's answer for (id, entity_type_id), from the per-id cache when it was
+  // checked before: a load writes few features into very many entries.
+  Result<const Feature*> CachedFeature(uint32_t id, uint32_t entity_type_id);
   Status CheckValue(std::string_view encoded, const Feature& feature, bool whole) const;
   Status CheckEventTs(int64_t event_ts) const;
   Status CheckHistoryEntry(std::string_view key, std::string_view value);
@@ -51,6 +58,20 @@ class BulkLoadVerifier {
   uint64_t history_entries_ = 0;
   uint64_t latest_entries_ = 0;
   std::map<uint32_t, FeatureActivity> activity_;
+
+  // The last entity key that passed CheckEntityKey and its type: history files are sorted
+  // by entity, so consecutive entries mostly share it (and its partition hash).
+  std::string last_entity_key_;
+  uint32_t last_entity_type_ = 0;
+  bool have_last_entity_ = false;
+  // Indexed by feature id (ids are small and dense); entity_type_id 0 = not checked yet.
+  struct CheckedFeature {
+    const Feature* feature = nullptr;  // kept alive by features_
+    uint32_t entity_type_id = 0;
+    FeatureActivity* activity = nullptr;  // in activity_ (map nodes are stable)
+  };
+  std::vector<CheckedFeature> checked_;
+  std::vector<BinView> bins_;  // reused by CheckLatestEntry
 };
 
 }  // namespace asof::internal

@@ -39,8 +39,7 @@ class EngineImpl final : public Engine {
                                                   size_t limit) override;
   Status AddDeadLetters(std::span<const DeadLetterInput> letters) override;
   Result<int64_t> ReserveIngestTs() override;
-  Result<BulkLoadResult> IngestBulkLoad(const BulkLoadFiles& files, int64_t ingest_ts,
-                                        std::string_view fingerprint) override;
+  Result<std::unique_ptr<BulkLoadSession>> StartBulkLoad(int64_t ingest_ts) override;
   Result<std::optional<int64_t>> BulkLoadApplied(std::string_view fingerprint) override;
   EngineStats stats() const override;
   std::vector<FeatureActivity> Activity() const override;
@@ -72,6 +71,7 @@ class EngineImpl final : public Engine {
   // the ingestion must not interleave with another load's. Never held with write_mu_
   // while verifying, so writes go on during a long verification.
   std::mutex bulk_mu_;
+  friend class BulkLoadSessionImpl;  // engine_bulk_load.cc
 
   std::mutex write_mu_;
   int64_t last_ingest_ts_ = 0;  // guarded by write_mu_

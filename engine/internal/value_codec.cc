@@ -154,6 +154,71 @@ Status GetPayload(ByteReader* r, ValueType type, Value* out) {
   }
 }
 
+// GetPayload's checks without the Value: every refusal below must stay the one GetPayload
+// (and the helpers it calls) returns for the same bytes.
+Status SkipPayload(ByteReader* r, ValueType type) {
+  switch (type) {
+    case ValueType::kNull:
+      return Status::Ok();
+    case ValueType::kBool: {
+      uint8_t b;
+      if (!r->GetByte(&b)) return Truncated(type);
+      if (b > 1) return Corrupt("BOOL byte " + std::to_string(b) + " is neither 0 nor 1");
+      return Status::Ok();
+    }
+    case ValueType::kInt32: {
+      int64_t x;
+      if (!r->GetVarsint64(&x)) return Truncated(type);
+      if (x < std::numeric_limits<int32_t>::min() || x > std::numeric_limits<int32_t>::max()) {
+        return Corrupt("INT32 " + std::to_string(x) + " is out of range");
+      }
+      return Status::Ok();
+    }
+    case ValueType::kInt64:
+    case ValueType::kTimestamp: {
+      int64_t x;
+      return r->GetVarsint64(&x) ? Status::Ok() : Truncated(type);
+    }
+    case ValueType::kFloat: {
+      std::string_view bytes;
+      return r->GetBytes(sizeof(float), &bytes) ? Status::Ok() : Truncated(type);
+    }
+    case ValueType::kDouble: {
+      std::string_view bytes;
+      return r->GetBytes(sizeof(double), &bytes) ? Status::Ok() : Truncated(type);
+    }
+    case ValueType::kString:
+    case ValueType::kBytes: {
+      std::string_view s;
+      return r->GetLengthPrefixed(&s) ? Status::Ok() : Truncated(type);
+    }
+    case ValueType::kFloatList:
+    case ValueType::kDoubleList: {
+      const size_t width = type == ValueType::kFloatList ? sizeof(float) : sizeof(double);
+      ASSIGN_OR_RETURN(const size_t count, GetCount(r, type, width));
+      std::string_view bytes;
+      return r->GetBytes(count * width, &bytes) ? Status::Ok() : Truncated(type);
+    }
+    case ValueType::kInt64List: {
+      ASSIGN_OR_RETURN(const size_t count, GetCount(r, type, 1));
+      for (size_t i = 0; i < count; ++i) {
+        int64_t x;
+        if (!r->GetVarsint64(&x)) return Truncated(type);
+      }
+      return Status::Ok();
+    }
+    case ValueType::kStringList: {
+      ASSIGN_OR_RETURN(const size_t count, GetCount(r, type, 1));
+      for (size_t i = 0; i < count; ++i) {
+        std::string_view s;
+        if (!r->GetLengthPrefixed(&s)) return Truncated(type);
+      }
+      return Status::Ok();
+    }
+  }
+  return Corrupt("no scalar payload for tag " + std::to_string(static_cast<int>(type)));
+}
+
 }  // namespace
 
 void EncodeValue(const Value& value, std::string* out) {
@@ -206,6 +271,17 @@ Status DecodeValueInto(std::string_view* in, Value* out) {
   if (tag > kMaxValueType) return Corrupt("unknown tag " + std::to_string(tag));
   RETURN_IF_ERROR(GetPayload(&r, static_cast<ValueType>(tag), out));
   // `*in` moves only past a value that decoded whole.
+  *in = r.rest();
+  return Status::Ok();
+}
+
+Status SkipValue(std::string_view* in, ValueType* type) {
+  ByteReader r(*in);
+  uint8_t tag;
+  if (!r.GetByte(&tag)) return Corrupt("empty input");
+  if (tag > kMaxValueType) return Corrupt("unknown tag " + std::to_string(tag));
+  *type = static_cast<ValueType>(tag);
+  RETURN_IF_ERROR(SkipPayload(&r, *type));
   *in = r.rest();
   return Status::Ok();
 }

@@ -19,5 +19,10 @@ Result<Value> DecodeValue(std::string_view* in);
 // DecodeValue into `*out`, for callers that keep the value in place (online reads). On
 // error `*in` is unchanged and `*out` is unspecified.
 Status DecodeValueInto(std::string_view* in, Value* out);
+// Checks that the front of `*in` is one value that DecodeValue would accept, without
+// building it (nothing is allocated), sets `*type` to its tag and advances `*in` past it.
+// Accepts and refuses exactly what DecodeValue does, with the same errors, so a verifier
+// that only needs the type can skip the decode. On error `*in` is unchanged.
+Status SkipValue(std::string_view* in, ValueType* type);
 
 }  // namespace asof::internal

@@ -281,6 +281,18 @@ TEST_F(EngineBulkLoadRejectTest, EveryVerificationFailureAppliesNothing) {
        [&](EngineBulkLoadTest* t, int64_t ts, H* h, H*, bool*, bool*) {
          add_history(t, {t->user_, "u2", t->price_, kNow - kHour, Value::Double(1)}, ts, h);
        }},
+      // The verifier skips the entity checks for a key equal to the previous entry's and
+      // the feature checks for a feature seen before: each check must still run on the
+      // part of an entry that changed. Same entity as the good u1 entry, other feature:
+      {"feature_of_other_entity_same_key", "belongs to entity type item",
+       [&](EngineBulkLoadTest* t, int64_t ts, H* h, H*, bool*, bool*) {
+         add_history(t, {t->user_, "u1", t->price_, kNow - kHour, Value::Double(1)}, ts, h);
+       }},
+      // Same entity and feature as the good entry, a value of the wrong type:
+      {"wrong_type_same_feature", "expected INT64, got STRING",
+       [&](EngineBulkLoadTest* t, int64_t ts, H* h, H*, bool*, bool*) {
+         add_history(t, {t->user_, "u1", t->age_, kNow - 2 * kHour, Value::String("x")}, ts, h);
+       }},
       {"unknown_entity_type", "unknown entity type id",
        [&](EngineBulkLoadTest* t, int64_t ts, H* h, H*, bool*, bool*) {
          add_history(t, {77, "u2", t->age_, kNow - kHour, Value::Int64(1)}, ts, h);
@@ -344,6 +356,82 @@ TEST_F(EngineBulkLoadTest, NotAnSstFileIsRejected) {
   EXPECT_NE(r.status().message().find("junk.sst"), std::string::npos);
   r = engine_->IngestBulkLoad({{Path("missing.sst")}, {}}, ts, "fp");
   EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument) << r.status().ToString();
+}
+
+// StartBulkLoad: files verified one by one as they arrive, then ingested together with
+// the figures of exactly the files listed.
+TEST_F(EngineBulkLoadTest, SessionVerifiesFilesAheadThenIngestsAtomically) {
+  ASSERT_OK_AND_ASSIGN(int64_t ts, engine_->ReserveIngestTs());
+  std::vector<BulkVersion> a = {Age("u1", kNow - 2 * kHour, 1), Age("u2", kNow - kHour, 2)};
+  std::vector<BulkVersion> b = {Age("u3", kNow - 3 * kHour, 3)};
+  ASSERT_OK(testing::WriteHistorySst(Path("h0.sst"), a, ts));
+  ASSERT_OK(testing::WriteHistorySst(Path("h1.sst"), b, ts));
+  ASSERT_OK(testing::WriteHistorySst(Path("unlisted.sst"), b, ts));
+  std::vector<BulkVersion> all = a;
+  all.insert(all.end(), b.begin(), b.end());
+  ASSERT_OK(testing::WriteLatestSst(Path("l0.sst"), all, ts));
+
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BulkLoadSession> load, engine_->StartBulkLoad(ts));
+  EXPECT_EQ(load->ingest_ts(), ts);
+  ASSERT_OK(load->Verify(Path("h0.sst"), BulkFileKind::kHistory));
+  ASSERT_OK(load->Verify(Path("unlisted.sst"), BulkFileKind::kHistory));
+  // Verified as the wrong kind first: Ingest verifies it again as what the list says.
+  EXPECT_FALSE(load->Verify(Path("l0.sst"), BulkFileKind::kHistory).ok());
+  EXPECT_EQ(Online("u1", "age").status, ValueStatus::kNotFound) << "Verify applies nothing";
+  // h1 is never verified ahead: Ingest does it.
+  ASSERT_OK_AND_ASSIGN(BulkLoadResult r,
+                       load->Ingest({{Path("h0.sst"), Path("h1.sst")}, {Path("l0.sst")}}, "fp"));
+  EXPECT_EQ(r.history_entries, 3u);
+  EXPECT_EQ(r.latest_entries, 3u);
+  EXPECT_EQ(Online("u1", "age").value, Value::Int64(1));
+  EXPECT_EQ(Online("u3", "age").value, Value::Int64(3));
+  EXPECT_TRUE(std::filesystem::exists(Path("unlisted.sst"))) << "not part of the load";
+  ASSERT_EQ(engine_->Activity().size(), 1u);
+  EXPECT_EQ(engine_->Activity()[0].values_written, 3u) << "the unlisted file is not counted";
+  EXPECT_EQ(engine_->Activity()[0].last_event_ts, kNow - kHour);
+  // A session is used once.
+  EXPECT_FALSE(load->Ingest({{}, {}}, "fp2").ok());
+}
+
+TEST_F(EngineBulkLoadTest, SessionFailedVerifyFailsIngestWithTheSameError) {
+  ASSERT_OK_AND_ASSIGN(int64_t ts, engine_->ReserveIngestTs());
+  ASSERT_OK(testing::WriteHistorySst(Path("good.sst"), {Age("u1", kNow - kHour, 1)}, ts));
+  ASSERT_OK(testing::WriteHistorySst(Path("bad.sst"),
+                                     {Age("u2", kNow - kHour, 1), Age("u3", kNow - kHour, 2)},
+                                     ts - 1));  // not the load's ingest_ts
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BulkLoadSession> load, engine_->StartBulkLoad(ts));
+  ASSERT_OK(load->Verify(Path("good.sst"), BulkFileKind::kHistory));
+  Status bad = load->Verify(Path("bad.sst"), BulkFileKind::kHistory);
+  ASSERT_EQ(bad.code(), ErrorCode::kInvalidArgument) << bad.ToString();
+  EXPECT_NE(bad.message().find("bad.sst"), std::string::npos) << bad.ToString();
+  EXPECT_NE(bad.message().find("entry 0"), std::string::npos) << bad.ToString();
+  Result<BulkLoadResult> r = load->Ingest({{Path("good.sst"), Path("bad.sst")}, {}}, "fp");
+  EXPECT_EQ(r.status(), bad);
+  EXPECT_EQ(Online("u1", "age").status, ValueStatus::kNotFound) << "something was applied";
+  ASSERT_OK_AND_ASSIGN(std::optional<int64_t> applied, engine_->BulkLoadApplied("fp"));
+  EXPECT_FALSE(applied.has_value());
+  EXPECT_TRUE(std::filesystem::exists(Path("good.sst")));
+  EXPECT_TRUE(engine_->Activity().empty());
+
+  EXPECT_EQ(engine_->StartBulkLoad(ts + 1000).status().code(), ErrorCode::kInvalidArgument);
+}
+
+// The window between Verify and Ingest: a feature deprecated in it fails the load.
+TEST_F(EngineBulkLoadTest, SessionRefusesAFeatureDeprecatedAfterVerify) {
+  ASSERT_OK_AND_ASSIGN(int64_t ts, engine_->ReserveIngestTs());
+  std::vector<BulkVersion> v = {{user_, "u1", name_, kNow - kHour, Value::String("x")}};
+  ASSERT_OK(testing::WriteHistorySst(Path("h.sst"), v, ts));
+  ASSERT_OK(testing::WriteLatestSst(Path("l.sst"), v, ts));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BulkLoadSession> load, engine_->StartBulkLoad(ts));
+  ASSERT_OK(load->Verify(Path("h.sst"), BulkFileKind::kHistory));
+  ASSERT_OK(load->Verify(Path("l.sst"), BulkFileKind::kLatest));
+  ASSERT_OK(engine_->registry().Deprecate("user", "name"));
+  Result<BulkLoadResult> r = load->Ingest({{Path("h.sst")}, {Path("l.sst")}}, "fp");
+  EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("name@1 was deprecated"), std::string::npos)
+      << r.status().ToString();
+  ASSERT_OK_AND_ASSIGN(std::optional<int64_t> applied, engine_->BulkLoadApplied("fp"));
+  EXPECT_FALSE(applied.has_value());
 }
 
 }  // namespace

@@ -367,12 +367,21 @@ void DecodeAll(std::string_view bytes) {
   std::string_view in = bytes;
   while (!in.empty()) {
     const size_t left = in.size();
+    std::string_view skipped = in;
+    ValueType type = ValueType::kNull;
+    Status skip = SkipValue(&skipped, &type);
     Result<Value> r = DecodeValue(&in);
+    // The validate-only decoder must refuse exactly what DecodeValue refuses.
+    ASSERT_EQ(skip.ok(), r.ok()) << skip.ToString();
     if (!r.ok()) {
       ASSERT_EQ(r.status().code(), ErrorCode::kInternal);
+      ASSERT_EQ(skip, r.status());
       ASSERT_EQ(in.size(), left);
+      ASSERT_EQ(skipped.size(), left);
       return;
     }
+    ASSERT_EQ(skipped.data(), in.data());
+    ASSERT_EQ(type, r->type());
     ASSERT_LT(in.size(), left) << "a decoded value consumed nothing";
     const std::string again = Encode(*r);
     std::string_view again_in = again;
@@ -429,6 +438,87 @@ TEST(ValueCodecTest, DecodeValueIntoAgreesWithDecodeValue) {
         EXPECT_EQ(status, expected.status());
       }
     }
+  }
+}
+
+// SkipValue (the bulk-load verifier's type check) agrees with DecodeValue on every sample
+// and every prefix of it: same verdict, same error, same bytes consumed, the decoded
+// value's type; `*in` moves only past a whole value.
+TEST(ValueCodecTest, SkipValueAgreesWithDecodeValue) {
+  std::vector<Value> values = Samples();
+  std::mt19937_64 rng(asof::testing::TestSeed());
+  for (int i = 0; i < 300; ++i) values.push_back(RandomValue(rng));
+  for (const Value& v : values) {
+    const std::string bytes = Encode(v) + "tail";
+    for (size_t n = 0; n <= bytes.size(); ++n) {
+      const std::string input = bytes.substr(0, n);  // own buffer: ASan sees overreads
+      std::string_view a = input, b = input;
+      Result<Value> expected = DecodeValue(&a);
+      ValueType type = ValueType::kNull;
+      Status status = SkipValue(&b, &type);
+      ASSERT_EQ(status.ok(), expected.ok()) << v.DebugString() << " cut to " << n;
+      EXPECT_EQ(a.data(), b.data());
+      EXPECT_EQ(a.size(), b.size());
+      if (expected.ok()) {
+        EXPECT_EQ(type, expected->type());
+      } else {
+        EXPECT_EQ(status, expected.status());
+      }
+    }
+  }
+}
+
+TEST(ValueCodecTest, SkipValueRefusesMalformedInput) {
+  auto expect_refused = [](std::string_view bytes, std::string_view why) {
+    std::string_view in = bytes;
+    ValueType type;
+    Status s = SkipValue(&in, &type);
+    ASSERT_FALSE(s.ok()) << why;
+    EXPECT_EQ(s.code(), ErrorCode::kInternal) << why;
+    EXPECT_EQ(s.message().rfind("corrupt value: ", 0), 0u) << s.message();
+    EXPECT_EQ(in.data(), bytes.data()) << why << ": input advanced on failure";
+    EXPECT_EQ(in.size(), bytes.size()) << why;
+  };
+  expect_refused("", "empty");
+  expect_refused(std::string(1, static_cast<char>(kMaxValueType + 1)), "unknown tag");
+  expect_refused(std::string("\x01\x02", 2), "BOOL byte 2");
+  expect_refused(std::string("\x05\x00\x00\x00", 4), "short DOUBLE");
+  expect_refused(std::string("\x04\x00", 2), "short FLOAT");
+  // INT32 one past the maximum, zigzag-encoded: 2^32 as a varint.
+  std::string big_int32 = "\x02";
+  PutVarsint64(&big_int32, int64_t{1} << 31);
+  expect_refused(big_int32, "INT32 out of range");
+  expect_refused(std::string("\x03\x80", 2), "truncated varint");
+  expect_refused(std::string("\x06\x05"
+                             "abc",
+                             5),
+                 "STRING longer than the input");
+  // A list count the remaining bytes cannot hold.
+  std::string huge = "\x0a";
+  PutVarint64(&huge, uint64_t{1} << 60);
+  expect_refused(huge, "DOUBLE_LIST count");
+  expect_refused(std::string("\x0b\x02\x01", 3), "INT64_LIST missing an element");
+  expect_refused(std::string("\x0c\x02\x01"
+                             "a"
+                             "\x05",
+                             5),
+                 "STRING_LIST element past the end");
+}
+
+// The point of SkipValue: checking a well-formed value allocates nothing, whatever its
+// type (DecodeValue copies strings and lists).
+TEST(ValueCodecTest, SkipValueDoesNotAllocate) {
+  for (const Value& v : Samples()) {
+    const std::string bytes = Encode(v);
+    std::string_view in = bytes;
+    ValueType type = ValueType::kNull;
+    const size_t before = g_allocations.load();
+    Status s = SkipValue(&in, &type);
+    const size_t after = g_allocations.load();
+    ASSERT_OK(s);
+    EXPECT_EQ(after, before) << v.DebugString();
+    EXPECT_TRUE(in.empty());
+    EXPECT_EQ(type, v.type());
   }
 }
 

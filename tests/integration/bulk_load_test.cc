@@ -2,7 +2,9 @@
 // built here as asof-import builds them, uploaded with asof::Client in pipelined chunks,
 // committed, and read back online and as of; a bad checksum applies nothing; a closed
 // connection's staging is deleted; a repeated fingerprint is already loaded; readers
-// are refused; chunks out of order and other connections' loads are refused.
+// are refused; chunks out of order and other connections' loads are refused; sealed
+// files are checked at the seal and verified before the commit, whose error names the
+// file and entry that failed.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -235,6 +237,115 @@ TEST_F(BulkLoadTest, ChunksOutOfOrderAndOtherConnectionsLoadsAreRefused) {
   EXPECT_EQ(done.status().code(), ErrorCode::kInvalidArgument) << done.status().ToString();
   ASSERT_OK(client_->BulkLoadAbort(load));
   EXPECT_FALSE(fs::exists(StagingDir(load.begin.load_id)));
+}
+
+// Sealing: each file is checked (size, xxh3) when sealed and verified in the background;
+// the commit then applies the load as without seals. A sealed file takes no more chunks
+// and is sealed once.
+TEST_F(BulkLoadTest, SealedFilesCommitAndReadBack) {
+  Register("bl_s");
+  ASSERT_FALSE(HasFatalFailure());
+  const int64_t event_ts = NowMicros() - kHour;
+  ASSERT_OK_AND_ASSIGN(Client::BulkLoad load, client_->BulkLoadBegin("fp-s"));
+  std::vector<wire::BulkFileT> files = Upload(client_.get(), load, Versions(50, event_ts));
+  ASSERT_FALSE(HasFailure());
+  for (const wire::BulkFileT& f : files) {
+    ASSERT_OK_AND_ASSIGN(bool sealed, client_->BulkLoadSeal(load, f));
+    EXPECT_TRUE(sealed);
+  }
+  Result<bool> twice = client_->BulkLoadSeal(load, files[0]);
+  EXPECT_EQ(twice.status().code(), ErrorCode::kInvalidArgument) << twice.status().ToString();
+  EXPECT_NE(twice.status().message().find("already sealed"), std::string::npos);
+  const std::vector<uint8_t> more(10, 1);
+  Status chunk = client_->BulkLoadChunk(load, 0, files[0].size, more);
+  EXPECT_EQ(chunk.code(), ErrorCode::kInvalidArgument) << chunk.ToString();
+  EXPECT_NE(chunk.message().find("sealed"), std::string::npos) << chunk.ToString();
+
+  ASSERT_OK_AND_ASSIGN(wire::BulkLoadCommitResponseT done, client_->BulkLoadCommit(load, files));
+  EXPECT_EQ(done.history_entries, 50u);
+  EXPECT_EQ(done.latest_entries, 50u);
+  EXPECT_FALSE(fs::exists(StagingDir(load.begin.load_id)));
+  wire::FeatureValueT v = Online("e42");
+  EXPECT_EQ(v.status, vs::kPresent);
+  ASSERT_NE(v.value, nullptr);
+  EXPECT_EQ(v.value->i, 42);
+}
+
+TEST_F(BulkLoadTest, SealWithWrongSizeOrXxh3IsRefused) {
+  Register("bl_w");
+  ASSERT_FALSE(HasFatalFailure());
+  ASSERT_OK_AND_ASSIGN(Client::BulkLoad load, client_->BulkLoadBegin("fp-w"));
+  std::vector<wire::BulkFileT> files =
+      Upload(client_.get(), load, Versions(10, NowMicros() - kHour));
+  ASSERT_FALSE(HasFailure());
+  wire::BulkFileT bad = files[0];
+  bad.xxh3 ^= 1;
+  Result<bool> r = client_->BulkLoadSeal(load, bad);
+  EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("file 0: xxh3 of the staged bytes differs"),
+            std::string::npos)
+      << r.status().ToString();
+  bad = files[1];
+  bad.size += 1;
+  r = client_->BulkLoadSeal(load, bad);
+  EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("file 1: "), std::string::npos) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("bytes staged, the seal says"), std::string::npos);
+  bad.file_index = 7;
+  r = client_->BulkLoadSeal(load, bad);
+  EXPECT_NE(r.status().message().find("file 7 was never uploaded"), std::string::npos)
+      << r.status().ToString();
+  // A refused seal seals nothing: the right one still goes through, and a commit that
+  // lists a sealed file as the other kind is refused.
+  ASSERT_OK(client_->BulkLoadSeal(load, files[0]));
+  std::vector<wire::BulkFileT> swapped = files;
+  swapped[0].kind = wire::BulkFileKind::Latest;
+  Result<wire::BulkLoadCommitResponseT> done = client_->BulkLoadCommit(load, swapped);
+  EXPECT_EQ(done.status().code(), ErrorCode::kInvalidArgument) << done.status().ToString();
+  EXPECT_NE(done.status().message().find("sealed as a history file"), std::string::npos)
+      << done.status().ToString();
+  EXPECT_EQ(Online("e1").status, vs::kNotFound);
+  ASSERT_OK(client_->BulkLoadAbort(load));
+}
+
+// A file that fails verification after its seal fails the commit with the error naming
+// the file and the entry; nothing is applied and the staging goes.
+TEST_F(BulkLoadTest, CorruptSealedFileFailsTheCommitNamingFileAndEntry) {
+  Register("bl_x");
+  ASSERT_FALSE(HasFatalFailure());
+  ASSERT_OK_AND_ASSIGN(Client::BulkLoad load, client_->BulkLoadBegin("fp-x"));
+  const int64_t ts = load.begin.ingest_ts;
+  const std::vector<BulkVersion> versions = Versions(10, NowMicros() - kHour);
+  const std::string h = files_.path() + "/x-h.sst";
+  const std::string l = files_.path() + "/x-l.sst";
+  ASSERT_OK(WriteHistorySst(h, versions, ts - 1));  // not the load's ingest_ts
+  ASSERT_OK(WriteLatestSst(l, versions, ts));
+  std::vector<wire::BulkFileT> files;
+  for (uint32_t i = 0; i < 2; ++i) {
+    ASSERT_OK_AND_ASSIGN(Client::UploadedFile up,
+                         client_->BulkLoadUploadFile(load, i, i == 0 ? h : l));
+    wire::BulkFileT f;
+    f.file_index = i;
+    f.kind = i == 0 ? wire::BulkFileKind::History : wire::BulkFileKind::Latest;
+    f.size = up.size;
+    f.xxh3 = up.xxh3;
+    ASSERT_OK_AND_ASSIGN(bool sealed, client_->BulkLoadSeal(load, f));  // checks bytes only
+    EXPECT_TRUE(sealed);
+    files.push_back(f);
+  }
+  Result<wire::BulkLoadCommitResponseT> done = client_->BulkLoadCommit(load, files);
+  ASSERT_FALSE(done.ok());
+  EXPECT_EQ(done.status().code(), ErrorCode::kInvalidArgument) << done.status().ToString();
+  EXPECT_NE(done.status().message().find("history file "), std::string::npos)
+      << done.status().ToString();
+  EXPECT_NE(done.status().message().find("/0.sst: entry 0 "), std::string::npos)
+      << done.status().ToString();
+  EXPECT_NE(done.status().message().find("ingest_ts"), std::string::npos);
+  EXPECT_EQ(Online("e1").status, vs::kNotFound);
+  EXPECT_FALSE(fs::exists(StagingDir(load.begin.load_id)));
+  ASSERT_OK_AND_ASSIGN(Client::BulkLoad retry, client_->BulkLoadBegin("fp-x"));
+  EXPECT_FALSE(retry.begin.already_loaded);
+  ASSERT_OK(client_->BulkLoadAbort(retry));
 }
 
 }  // namespace

@@ -31,6 +31,11 @@ Status LoadSession::Upload(const SstFile& file) {
   f.size = uploaded.size;
   f.xxh3 = uploaded.xxh3;
   f.entries = file.entries;
+  // The server verifies the file while the next one is built and uploaded, so the commit
+  // only waits for the last one. An older server verifies everything at commit instead.
+  if (seal_) {
+    ASSIGN_OR_RETURN(seal_, client_.BulkLoadSeal(load_, f));
+  }
   files_.push_back(f);
   bytes_uploaded_ += uploaded.size;
   return Status::Ok();

@@ -1,6 +1,7 @@
 // LoadSession: one bulk load over the native protocol (wire/README.md "Bulk load"):
 // Begin, then each SST file uploaded as it is finished (chunks pipelined, a bounded
-// number in flight, by Client::BulkLoadUploadFile), then Commit. A session that is
+// number in flight, by Client::BulkLoadUploadFile) and sealed, so that the server
+// verifies it while the next is built, then Commit. A session that is
 // destroyed before Commit succeeded sends Abort (best effort: the server also aborts a
 // load whose connection closes), so every error path and an interrupt leave nothing
 // applied and nothing staged.
@@ -48,6 +49,7 @@ class LoadSession {
   std::vector<wire::BulkFileT> files_;
   uint64_t bytes_uploaded_ = 0;
   bool open_ = false;  // begun, neither committed nor aborted
+  bool seal_ = true;   // the server takes BulkLoadSeal (false once it said it does not)
 };
 
 }  // namespace asof::import
