@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
   ImportOptions o;
   std::string format, null_markers_csv;
   std::vector<std::string> null_markers;
-  size_t sst_file_mb = 256;
+  size_t sst_file_mb = 64;
 
   CLI::App app{
       "asof-import: bulk-load a snapshot (CSV with a header, or JSON Lines; plain, gzip or "
@@ -88,7 +88,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(size_t{1}, size_t{1} << 20))
       ->capture_default_str();
   app.add_option("--tmp-dir", o.tmp_dir, "sort runs and SST files (default: $TMPDIR or /tmp)");
-  app.add_option("--sst-file-mb", sst_file_mb, "roll SST files at this size")
+  app.add_option("--sst-file-mb", sst_file_mb,
+                 "roll SST files at this size (asofd verifies each while the next is written)")
       ->check(CLI::Range(size_t{1}, size_t{1} << 16))
       ->capture_default_str();
   try {
