@@ -60,6 +60,9 @@ struct EngineOptions {
   // Whole `latest` records cached by key (RocksDB's row cache); 0: none.
   size_t row_cache_bytes = 256ull << 20;
   size_t write_buffer_bytes = 64ull << 20;
+  // Read SST files with O_DIRECT: the block cache (and the row cache) are then the only
+  // caches, and a miss is a read from the device, not from the OS page cache.
+  bool direct_reads = false;
   // Not owned; must outlive the engine. Tests pass a ManualClock.
   const Clock* clock = SystemClock::Default();
   DriftOptions drift;           // engine/drift_monitor.h

@@ -17,6 +17,8 @@
 #   perf/compare_redis.sh                 # quick run: 10,000 entities, < 3 min
 #   perf/compare_redis.sh --full          # the issue's sizes: 100,000 then 1,000,000
 #   perf/compare_redis.sh --entities 100000 --duration 10 --build-dir build
+#   perf/compare_redis.sh --entities 100000 --no-io-uring --restart-after-load \
+#     --asofd-config perf/disk_bound.toml  # reads past a small cache, from the device
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +33,8 @@ build_dir=""
 field_counts=(10 50)
 pipelines=(1 16)
 asofd_systems=(asofd asofd-io_uring)
+asofd_config=""
+restart_after_load=0
 
 usage() {
   cat <<'EOF'
@@ -42,6 +46,11 @@ Usage: perf/compare_redis.sh [options]
                      from a short calibration run to last about that long)
   --clients C        redis-benchmark connections, -c (default 50)
   --no-io-uring      race asofd with epoll only (default: also a second asofd on io_uring)
+  --asofd-config F   start every asofd with -c F (e.g. perf/disk_bound.toml: small caches,
+                     O_DIRECT reads)
+  --restart-after-load
+                     restart each asofd on its data after the load, so that reads come
+                     from SST files as after any restart, not from the load's memtables
   --build-dir DIR    use asofd and asof-bench from DIR as they are (built only if missing);
                      default: build-perf, configured and brought up to date for the two
                      targets (Release, ASOF_BENCHMARKS=ON)
@@ -57,12 +66,18 @@ while [ $# -gt 0 ]; do
     --duration) duration="${2:?--duration needs a value}"; shift ;;
     --clients) clients="${2:?--clients needs a value}"; shift ;;
     --no-io-uring) asofd_systems=(asofd) ;;
+    --asofd-config) asofd_config="${2:?--asofd-config needs a file}"; shift ;;
+    --restart-after-load) restart_after_load=1 ;;
     --build-dir) build_dir="${2:?--build-dir needs a value}"; shift ;;
     -h | --help) usage; exit 0 ;;
     *) echo "compare_redis: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
   shift
 done
+if [ -n "$asofd_config" ]; then
+  [ -r "$asofd_config" ] || { echo "compare_redis: cannot read $asofd_config" >&2; exit 2; }
+  asofd_config=$(realpath "$asofd_config")
+fi
 for v in "${sizes[@]}" "$duration" "$clients"; do
   [[ "$v" =~ ^[1-9][0-9]*$ ]] || { echo "compare_redis: not a positive integer: $v" >&2; exit 2; }
 done
@@ -157,7 +172,7 @@ free_port() {
 }
 
 # start_redis NAME APPENDONLY(yes|no): sets PORT[NAME], PID[NAME], DIR[NAME]
-declare -A PORT PID DIR NATIVE_PORT
+declare -A PORT PID DIR NATIVE_PORT HTTP_PORT STARTS
 start_redis() {
   local name=$1 aof=$2 dir port pid attempt i
   new_dir "$name"
@@ -183,29 +198,54 @@ start_redis() {
   die "$name: redis-server did not start (log: $(tail -3 "$dir/redis.log" 2>/dev/null))"
 }
 
-# start_asofd NAME: asofd, or asofd-io_uring (the same daemon on its io_uring backend).
+# start_asofd NAME [DIR]: asofd, or asofd-io_uring (the same daemon on its io_uring
+# backend), on a new directory or on DIR's data (a restart).
 start_asofd() {
-  local name=$1 dir pid i line backend=epoll
+  local name=$1 dir=${2:-} pid i line backend=epoll config=()
   [ "$name" = asofd-io_uring ] && backend=io_uring
-  new_dir "$name"
-  dir=$NEW_DIR
-  "$ASOFD" --port 0 --http-port 0 --resp-port 0 --io-backend "$backend" --data-dir "$dir/data" \
-    >"$dir/asofd.log" 2>&1 &
+  [ -n "$asofd_config" ] && config=(-c "$asofd_config")
+  if [ -z "$dir" ]; then
+    new_dir "$name"
+    dir=$NEW_DIR
+  fi
+  "$ASOFD" "${config[@]}" --port 0 --http-port 0 --resp-port 0 --io-backend "$backend" \
+    --data-dir "$dir/data" >>"$dir/asofd.log" 2>&1 &
   pid=$!
   PIDS+=("$pid")
   for ((i = 0; i < 300; i++)); do  # 30 s: opening the engine
     kill -0 "$pid" 2>/dev/null || die "$name exited: $(tail -3 "$dir/asofd.log")"
-    line=$(grep -m1 '\[server\] asofd .* listening on' "$dir/asofd.log" || true)
+    line=$(grep "\[server\] asofd .* listening on" "$dir/asofd.log" | sed -n "$((${STARTS[$name]:-0} + 1))p")
     [ -n "$line" ] && break
     sleep 0.1
   done
   [ -n "$line" ] || die "$name did not come up: $(tail -3 "$dir/asofd.log")"
+  STARTS[$name]=$((${STARTS[$name]:-0} + 1))
   [[ "$line" == *sync_writes=true* ]] || die "$name is not durable here: $line"
   NATIVE_PORT[$name]=$(sed -n 's/.* listening on [^ ]*:\([0-9]*\) (data.*/\1/p' <<<"$line")
-  PORT[$name]=$(sed -n 's/.*RESP listening on [^ ]*:\([0-9]*\) .*/\1/p' "$dir/asofd.log" | head -1)
+  PORT[$name]=$(sed -n 's/.*RESP listening on [^ ]*:\([0-9]*\) .*/\1/p' "$dir/asofd.log" | tail -1)
+  HTTP_PORT[$name]=$(sed -n 's/.*HTTP API listening on [^ ]*:\([0-9]*\) .*/\1/p' "$dir/asofd.log" | tail -1)
   [ -n "${PORT[$name]}" ] || die "$name has no RESP listener (log: $dir/asofd.log)"
   PID[$name]=$pid DIR[$name]=$dir
   log "$name: pid $pid, native 127.0.0.1:${NATIVE_PORT[$name]}, RESP 127.0.0.1:${PORT[$name]}"
+}
+
+# restart_asofd NAME: stops it by PID and starts it again on the same data.
+restart_asofd() {
+  local name=$1 pid=${PID[$1]} p kept=()
+  stop_pid "$pid"
+  for p in "${PIDS[@]}"; do [ "$p" = "$pid" ] || kept+=("$p"); done
+  PIDS=("${kept[@]}")
+  start_asofd "$name" "${DIR[$name]}"
+}
+
+# cache_note NAME: the block cache's hits and misses so far, and the bytes of its SST files.
+cache_note() {
+  local name=$1 metrics hits misses sst
+  metrics=$(curl -fsS "http://127.0.0.1:${HTTP_PORT[$name]}/metrics" || true)
+  hits=$(awk '$1 == "asof_block_cache_hits_total" { print $2 }' <<<"$metrics")
+  misses=$(awk '$1 == "asof_block_cache_misses_total" { print $2 }' <<<"$metrics")
+  sst=$(find "${DIR[$name]}/data" -name '*.sst' -printf '%s\n' | awk '{ s += $1 } END { printf "%.0f", s / 1048576 }')
+  echo "$name: block cache ${hits:-?} hits, ${misses:-?} misses since its start; SST files ${sst} MiB"
 }
 
 # ---- the data set ---------------------------------------------------------------------
@@ -366,6 +406,10 @@ run_size() {
   for name in "${asofd_systems[@]}"; do load_asofd "$name" "$n"; done
   LOADS+=("$n entities in redis ${LOAD_S[redis]} s, redis-aof ${LOAD_S[redis-aof]} s, asofd ${LOAD_S[asofd]} s")
   check_same_answers "$n"
+  if [ "$restart_after_load" = 1 ]; then
+    for name in "${asofd_systems[@]}"; do restart_asofd "$name"; done
+    check_same_answers "$n"
+  fi
   settle "$n"
   # Systems interleaved per workload, so that a change in the machine's other load
   # spreads over all three instead of landing on one.
@@ -380,6 +424,7 @@ run_size() {
       native_bench "$name" "$n" 10 "$fields" 2 8
     done
   done
+  for name in "${asofd_systems[@]}"; do CACHE_NOTES+=("$n entities: $(cache_note "$name")"); done
   local problems
   local bad='^[^ ]+ (warn|warning|error|critical) '  # "<time> <level> [component] message"
   for name in "${asofd_systems[@]}"; do
@@ -457,6 +502,7 @@ report() {
   echo "Latencies as each client reports them (redis-benchmark: per request, to its reply in"
   echo "its pipeline batch; asof-bench: from sending a request to its answer)."
   if [ ${#ASOFD_LOG_NOTES[@]} -gt 0 ]; then printf '\nasofd log: %s\n' "${ASOFD_LOG_NOTES[@]}"; fi
+  printf '\n%s\n' "${CACHE_NOTES[@]}"
   if [ -s "$WORK/redis-benchmark.err" ]; then
     echo
     echo "redis-benchmark stderr (distinct lines):"
@@ -475,5 +521,6 @@ LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 REV="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' + working tree')"
 LOADS=()
 ASOFD_LOG_NOTES=()
+CACHE_NOTES=()
 for n in "${sizes[@]}"; do run_size "$n"; done
 report

@@ -160,10 +160,11 @@ Status ReadSections(const toml::table& root, ServerConfig* c) {
   }
   if (const auto* s = Section(root, "storage")) {
     RETURN_IF_ERROR(CheckKeys(*s, "storage",
-                              {"block_cache_mb", "row_cache_mb", "write_buffer_mb",
+                              {"block_cache_mb", "row_cache_mb", "direct_reads", "write_buffer_mb",
                                "dedup_window_s", "max_future_skew_s"}));
     RETURN_IF_ERROR(Read(*s, "storage", "block_cache_mb", &c->block_cache_mb));
     RETURN_IF_ERROR(Read(*s, "storage", "row_cache_mb", &c->row_cache_mb));
+    RETURN_IF_ERROR(Read(*s, "storage", "direct_reads", &c->direct_reads));
     RETURN_IF_ERROR(Read(*s, "storage", "write_buffer_mb", &c->write_buffer_mb));
     RETURN_IF_ERROR(Read(*s, "storage", "dedup_window_s", &c->dedup_window_s));
     RETURN_IF_ERROR(Read(*s, "storage", "max_future_skew_s", &c->max_future_skew_s));

@@ -63,6 +63,7 @@ struct ServerConfig {
   // [storage]
   int64_t block_cache_mb = 512;
   int64_t row_cache_mb = 256;
+  bool direct_reads = false;  // O_DIRECT reads of SST files: no OS page cache
   int64_t write_buffer_mb = 64;
   int64_t dedup_window_s = 86400;
   int64_t max_future_skew_s = 86400;

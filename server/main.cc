@@ -35,6 +35,7 @@ asof::EngineOptions EngineOptionsFrom(const ServerConfig& c) {
   o.sync_writes = c.sync_writes;
   o.block_cache_bytes = static_cast<size_t>(c.block_cache_mb) << 20;
   o.row_cache_bytes = static_cast<size_t>(c.row_cache_mb) << 20;
+  o.direct_reads = c.direct_reads;
   o.write_buffer_bytes = static_cast<size_t>(c.write_buffer_mb) << 20;
   o.dedup_window_us = c.dedup_window_s * 1000000;
   o.max_future_skew_us = c.max_future_skew_s * 1000000;

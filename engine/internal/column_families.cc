@@ -73,6 +73,7 @@ CfTuning MakeTuning(const EngineOptions& options, RetentionLookup retention) {
   // The default and registry column families are written rarely; without a cap their
   // unflushed memtables would pin old WAL files for ever during bulk loads.
   t.db.max_total_wal_size = 512ull << 20;
+  t.db.use_direct_reads = options.direct_reads;
   if (options.row_cache_bytes > 0) {
     // Online reads are point lookups of whole records: a hit skips the index and data
     // block search (perf/RESULTS.md, "row cache").

@@ -327,6 +327,18 @@ TEST_P(PersistenceTest, EveryAnswerIsTheSameAfterReopen) {
     ExpectSameAnswers(before, Capture());
   }
 
+  // O_DIRECT reads past a 1 MiB block cache and no row cache change where the bytes
+  // come from (the device, not the page cache), never what they say.
+  engine_.reset();
+  options_.direct_reads = true;
+  options_.block_cache_bytes = 1 << 20;
+  options_.row_cache_bytes = 0;
+  ASSERT_OK_AND_ASSIGN(engine_, Engine::Open(options_));
+  {
+    SCOPED_TRACE("with direct reads");
+    ExpectSameAnswers(before, Capture());
+  }
+
   // The dedup window survives too: every accepted event_id is still a duplicate (records
   // of versions deprecated since would be rejected before the dedup check: left out).
   std::vector<WriteRecord> resend;

@@ -66,6 +66,7 @@ sync_writes = false
 max_write_group = 17
 [storage]
 block_cache_mb = 8
+direct_reads = true
 write_buffer_mb = 4
 dedup_window_s = 60
 max_future_skew_s = 5
@@ -107,6 +108,7 @@ level = "debug"
   EXPECT_FALSE(c.sync_writes);
   EXPECT_EQ(c.max_write_group, 17);
   EXPECT_EQ(c.block_cache_mb, 8);
+  EXPECT_TRUE(c.direct_reads);
   EXPECT_EQ(c.write_buffer_mb, 4);
   EXPECT_EQ(c.dedup_window_s, 60);
   EXPECT_EQ(c.max_future_skew_s, 5);
@@ -148,6 +150,7 @@ TEST(ConfigTest, OutOfRangeValuesAreNamed) {
   ExpectRejected("[server]\nshutdown_grace_ms = -1\n", "server.shutdown_grace_ms");
   ExpectRejected("[durability]\nmax_write_group = 0\n", "durability.max_write_group");
   ExpectRejected("[storage]\nblock_cache_mb = 0\n", "storage.block_cache_mb");
+  ExpectRejected("[storage]\ndirect_reads = \"on\"\n", "storage.direct_reads");
   ExpectRejected("[limits]\nasof_chunk_rows = 0\n", "limits");
   ExpectRejected("[server]\ndata_dir = \"\"\n", "server.data_dir");
   // The edges themselves are fine.

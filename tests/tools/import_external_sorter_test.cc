@@ -54,6 +54,13 @@ TEST(ExternalSorterTest, SpillsAndMergesUnderASmallBudget) {
   CheckSortsLike(16 << 10, 20000, 2, 20);
 }
 
+// From 64 Ki records a chunk is sorted in two halves on two threads and merged: in
+// memory, and in spilled runs of that size.
+TEST(ExternalSorterTest, LargeChunksSortedInTwoHalves) {
+  CheckSortsLike(256 << 20, 150000, 3, 0);
+  CheckSortsLike(6 << 20, 150000, 4, 1);
+}
+
 TEST(ExternalSorterTest, EmptyInput) {
   testing::TempDir tmp;
   ASSERT_OK_AND_ASSIGN(auto sorter, ExternalSorter::Create({1 << 20, tmp.path()}));

@@ -1,6 +1,7 @@
 // ExternalSorter: sorts (key, value) byte records by key in bounded memory, for inputs
-// larger than RAM. Records accumulate in one in-memory chunk of at most memory_bytes;
-// a full chunk is sorted and spilled to a run file in a private temporary directory;
+// larger than RAM. Records accumulate in one in-memory chunk of at most memory_bytes
+// (while a chunk is sorted, on two threads, its index is there twice: 16 bytes a record
+// more); a full chunk is sorted and spilled to a run file in a private temporary directory;
 // the sorted stream is a k-way merge of the runs and the last chunk (no file at all
 // when everything fits in memory).
 //
