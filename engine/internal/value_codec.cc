@@ -72,24 +72,40 @@ Result<std::vector<std::string>> GetStringList(ByteReader* r) {
   return v;
 }
 
+// The checked reads of the scalars that can be malformed beyond truncation, shared by
+// GetScalar and SkipPayload so that both refuse the same bytes with the same words.
+Status GetBool(ByteReader* r, bool* out) {
+  uint8_t b;
+  if (!r->GetByte(&b)) return Truncated(ValueType::kBool);
+  if (b > 1) return Corrupt("BOOL byte " + std::to_string(b) + " is neither 0 nor 1");
+  *out = b == 1;
+  return Status::Ok();
+}
+
+Status GetInt32(ByteReader* r, int32_t* out) {
+  int64_t x;
+  if (!r->GetVarsint64(&x)) return Truncated(ValueType::kInt32);
+  if (x < std::numeric_limits<int32_t>::min() || x > std::numeric_limits<int32_t>::max()) {
+    return Corrupt("INT32 " + std::to_string(x) + " is out of range");
+  }
+  *out = static_cast<int32_t>(x);
+  return Status::Ok();
+}
+
 // Writes into `*out` rather than returning a Result<Value>: online reads decode a scalar per
 // feature served, and the Result and variant moves cost more than the decode itself.
 Status GetScalar(ByteReader* r, ValueType type, Value* out) {
   switch (type) {
     case ValueType::kBool: {
-      uint8_t b;
-      if (!r->GetByte(&b)) return Truncated(type);
-      if (b > 1) return Corrupt("BOOL byte " + std::to_string(b) + " is neither 0 nor 1");
-      *out = Value::Bool(b == 1);
+      bool b;
+      RETURN_IF_ERROR(GetBool(r, &b));
+      *out = Value::Bool(b);
       return Status::Ok();
     }
     case ValueType::kInt32: {
-      int64_t x;
-      if (!r->GetVarsint64(&x)) return Truncated(type);
-      if (x < std::numeric_limits<int32_t>::min() || x > std::numeric_limits<int32_t>::max()) {
-        return Corrupt("INT32 " + std::to_string(x) + " is out of range");
-      }
-      *out = Value::Int32(static_cast<int32_t>(x));
+      int32_t x;
+      RETURN_IF_ERROR(GetInt32(r, &x));
+      *out = Value::Int32(x);
       return Status::Ok();
     }
     case ValueType::kInt64:
@@ -161,18 +177,12 @@ Status SkipPayload(ByteReader* r, ValueType type) {
     case ValueType::kNull:
       return Status::Ok();
     case ValueType::kBool: {
-      uint8_t b;
-      if (!r->GetByte(&b)) return Truncated(type);
-      if (b > 1) return Corrupt("BOOL byte " + std::to_string(b) + " is neither 0 nor 1");
-      return Status::Ok();
+      bool b;
+      return GetBool(r, &b);
     }
     case ValueType::kInt32: {
-      int64_t x;
-      if (!r->GetVarsint64(&x)) return Truncated(type);
-      if (x < std::numeric_limits<int32_t>::min() || x > std::numeric_limits<int32_t>::max()) {
-        return Corrupt("INT32 " + std::to_string(x) + " is out of range");
-      }
-      return Status::Ok();
+      int32_t x;
+      return GetInt32(r, &x);
     }
     case ValueType::kInt64:
     case ValueType::kTimestamp: {

@@ -415,57 +415,62 @@ TEST(ValueCodecTest, MutatedEncodingsNeverCrash) {
   }
 }
 
-// DecodeValueInto shares DecodeValue's decoder: same values, same errors, and `*in` moves
-// only past a whole value, whatever `*out` held before.
-TEST(ValueCodecTest, DecodeValueIntoAgreesWithDecodeValue) {
+// Runs `check(input, expected)` for every prefix of every sample's encoding followed by
+// a tail (each in its own buffer: ASan sees overreads), with DecodeValue's answer for it;
+// `check` gets the input as DecodeValue saw it and where DecodeValue left it.
+template <typename Check>
+void ForEveryPrefixAgainstDecodeValue(Check check) {
   std::vector<Value> values = Samples();
   std::mt19937_64 rng(asof::testing::TestSeed());
   for (int i = 0; i < 300; ++i) values.push_back(RandomValue(rng));
   for (const Value& v : values) {
     const std::string bytes = Encode(v) + "tail";
     for (size_t n = 0; n <= bytes.size(); ++n) {
-      const std::string input = bytes.substr(0, n);  // own buffer: ASan sees overreads
-      std::string_view a = input, b = input;
-      Result<Value> expected = DecodeValue(&a);
-      Value got = Value::StringList({"stale"});
-      Status status = DecodeValueInto(&b, &got);
-      ASSERT_EQ(status.ok(), expected.ok()) << v.DebugString() << " cut to " << n;
-      EXPECT_EQ(a.data(), b.data());
-      EXPECT_EQ(a.size(), b.size());
-      if (expected.ok()) {
-        EXPECT_EQ(got, *expected);
-      } else {
-        EXPECT_EQ(status, expected.status());
-      }
+      SCOPED_TRACE(v.DebugString() + " cut to " + std::to_string(n));
+      const std::string input = bytes.substr(0, n);
+      std::string_view after = input;
+      Result<Value> expected = DecodeValue(&after);
+      check(std::string_view(input), expected, after);
+      if (::testing::Test::HasFatalFailure()) return;
     }
   }
+}
+
+// DecodeValueInto shares DecodeValue's decoder: same values, same errors, and `*in` moves
+// only past a whole value, whatever `*out` held before.
+TEST(ValueCodecTest, DecodeValueIntoAgreesWithDecodeValue) {
+  ForEveryPrefixAgainstDecodeValue(
+      [](std::string_view input, const Result<Value>& expected, std::string_view after) {
+        Value got = Value::StringList({"stale"});
+        Status status = DecodeValueInto(&input, &got);
+        ASSERT_EQ(status.ok(), expected.ok());
+        EXPECT_EQ(input.data(), after.data());
+        EXPECT_EQ(input.size(), after.size());
+        if (expected.ok()) {
+          EXPECT_EQ(got, *expected);
+        } else {
+          EXPECT_EQ(status, expected.status());
+        }
+      });
 }
 
 // SkipValue (the bulk-load verifier's type check) agrees with DecodeValue on every sample
 // and every prefix of it: same verdict, same error, same bytes consumed, the decoded
 // value's type; `*in` moves only past a whole value.
 TEST(ValueCodecTest, SkipValueAgreesWithDecodeValue) {
-  std::vector<Value> values = Samples();
-  std::mt19937_64 rng(asof::testing::TestSeed());
-  for (int i = 0; i < 300; ++i) values.push_back(RandomValue(rng));
-  for (const Value& v : values) {
-    const std::string bytes = Encode(v) + "tail";
-    for (size_t n = 0; n <= bytes.size(); ++n) {
-      const std::string input = bytes.substr(0, n);  // own buffer: ASan sees overreads
-      std::string_view a = input, b = input;
-      Result<Value> expected = DecodeValue(&a);
-      ValueType type = ValueType::kNull;
-      Status status = SkipValue(&b, &type);
-      ASSERT_EQ(status.ok(), expected.ok()) << v.DebugString() << " cut to " << n;
-      EXPECT_EQ(a.data(), b.data());
-      EXPECT_EQ(a.size(), b.size());
-      if (expected.ok()) {
-        EXPECT_EQ(type, expected->type());
-      } else {
-        EXPECT_EQ(status, expected.status());
-      }
-    }
-  }
+  ForEveryPrefixAgainstDecodeValue(
+      [](std::string_view input, const Result<Value>& expected, std::string_view after) {
+        ValueType type = ValueType::kNull;
+        Status status = SkipValue(&input, &type);
+        ASSERT_EQ(status.ok(), expected.ok());
+        EXPECT_EQ(input.data(), after.data());
+        EXPECT_EQ(input.size(), after.size());
+        if (expected.ok()) {
+          EXPECT_EQ(type, expected->type());
+        } else {
+          EXPECT_EQ(status, expected.status());
+        }
+      });
 }
 
 TEST(ValueCodecTest, SkipValueRefusesMalformedInput) {
