@@ -214,7 +214,7 @@ start_asofd() {
   PIDS+=("$pid")
   for ((i = 0; i < 300; i++)); do  # 30 s: opening the engine
     kill -0 "$pid" 2>/dev/null || die "$name exited: $(tail -3 "$dir/asofd.log")"
-    line=$(grep "\[server\] asofd .* listening on" "$dir/asofd.log" | sed -n "$((${STARTS[$name]:-0} + 1))p")
+    line=$(grep "\[server\] asofd .* listening on" "$dir/asofd.log" | sed -n "$((${STARTS[$name]:-0} + 1))p" || true)
     [ -n "$line" ] && break
     sleep 0.1
   done
