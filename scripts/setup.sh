@@ -17,6 +17,8 @@ PACKAGES=(
   prometheus curl
   # tests: redis-cli and redis-benchmark against the RESP listener
   redis-tools
+  # perf/compare_import.sh: the client's CPU time (/usr/bin/time)
+  time
 )
 
 missing=()
