@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
   ImportOptions o;
   std::string format, null_markers_csv;
   std::vector<std::string> null_markers;
-  size_t sst_file_mb = 64;
+  size_t sst_file_mb = o.sst_file_bytes >> 20;
 
   CLI::App app{
       "asof-import: bulk-load a snapshot (CSV with a header, or JSON Lines; plain, gzip or "

@@ -301,7 +301,10 @@ class RollingWriter {
   Status Add(std::string_view key, std::string_view value) {
     if (writer_ == nullptr) {
       path_ = build_.dir + (latest_ ? "/latest-" : "/history-") + std::to_string(files_++) + ".sst";
-      writer_ = std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), options_);
+      // Keep the file in the page cache (RocksDB's default drops it as it writes): the
+      // upload reads it back at once, and would otherwise read it from the device.
+      writer_ = std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), options_, nullptr,
+                                                         /*invalidate_page_cache=*/false);
       RETURN_IF_ERROR(Check(writer_->Open(path_)));
     }
     RETURN_IF_ERROR(Check(latest_ ? writer_->Merge(key, value) : writer_->Put(key, value)));

@@ -73,7 +73,7 @@ struct SstFile {
 struct SstBuildOptions {
   std::string dir;        // where the files go (named history-N.sst, latest-N.sst)
   int64_t ingest_ts = 0;  // from BulkLoadBegin: every version carries it
-  uint64_t target_file_bytes = 64ull << 20;  // a file is closed once it reaches this
+  uint64_t target_file_bytes = 32ull << 20;  // a file is closed once it reaches this
   ProgressFn on_progress;
   GroupOptions groups;
 };
