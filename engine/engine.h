@@ -57,7 +57,8 @@ struct EngineOptions {
   // they are almost always a unit mistake (ns or ms taken for us).
   int64_t max_future_skew_us = 24LL * 3600 * 1000000;
   size_t block_cache_bytes = 512ull << 20;
-  // Whole `latest` records cached by key (RocksDB's row cache); 0: none.
+  // Whole `latest` records cached by entity key in front of RocksDB, for online reads
+  // (engine/internal/latest_cache.h); 0: none.
   size_t row_cache_bytes = 256ull << 20;
   size_t write_buffer_bytes = 64ull << 20;
   // Read SST files with O_DIRECT: the block cache (and the row cache) are then the only

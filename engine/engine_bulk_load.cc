@@ -198,6 +198,9 @@ Result<BulkLoadResult> BulkLoadSessionImpl::Ingest(const BulkLoadFiles& files,
   add(kLatestCf, files.latest);
   add(kDefaultCf, {fp_path});
   rocksdb::Status s = engine_->db_->IngestExternalFiles(args);
+  // Whatever the outcome: a failed ingestion may still have applied (an I/O error after
+  // the MANIFEST write), and dropping cached records is always safe.
+  engine_->latest_cache_.InvalidateAll();
   if (!s.ok()) {
     std::error_code ec;
     std::filesystem::remove(fp_path, ec);  // best effort: the caller's staging goes anyway

@@ -1,12 +1,14 @@
-// Online reads: one Get (one entity) or MultiGet of the entities' `latest` records, then the
-// requested bins of each record in one pass. A bin dated after now (a future event) falls back to a
-// history seek at now, so online at now always equals as-of at now.
+// Online reads: the entities' `latest` records from the cache (latest_cache.h), the others
+// with one Get (one entity) or MultiGet, then the requested bins of each record in one pass. A bin
+// dated after now (a future event) falls back to a history seek at now, so online at now always
+// equals as-of at now.
 #include <algorithm>
 #include <optional>
 
 #include "engine/internal/engine_impl.h"
 #include "engine/internal/history_lookup.h"
 #include "engine/internal/keys.h"
+#include "engine/internal/latest_cache.h"
 #include "engine/internal/latest_record.h"
 #include "engine/internal/record_validation.h"
 #include "engine/internal/serve_value.h"
@@ -25,6 +27,12 @@ struct OnlineScratch {
   std::vector<rocksdb::Slice> key_slices;
   std::vector<rocksdb::PinnableSlice> records;
   std::vector<rocksdb::Status> statuses;
+  // The entities the cache did not have, and what RocksDB answered for them.
+  std::vector<uint32_t> missed;
+  std::vector<LatestCache::Ticket> tickets;
+  std::vector<rocksdb::Slice> missed_keys;
+  std::vector<rocksdb::PinnableSlice> missed_records;
+  std::vector<rocksdb::Status> missed_statuses;
   std::vector<uint32_t> order;   // indices of the request's features, by feature id
   std::vector<uint32_t> wanted;  // their feature ids, ascending
   std::vector<uint32_t> slot;    // of feature j in `wanted` and `found`
@@ -47,6 +55,7 @@ class ScratchLease {
   }
   ~ScratchLease() {
     for (size_t i = 0; i < n_; ++i) s_->records[i].Reset();
+    for (rocksdb::PinnableSlice& r : s_->missed_records) r.Reset();
     s_->in_use = false;
   }
   ScratchLease(const ScratchLease&) = delete;
@@ -56,6 +65,54 @@ class ScratchLease {
   OnlineScratch* s_;
   size_t n_;
 };
+
+// Fills s->records and s->statuses (OK or NotFound) for the first n keys: from the
+// cache where it has them, the rest with one Get or MultiGet, which then go into the
+// cache. kInternal on a RocksDB error.
+Status ReadLatestRecords(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* latest, LatestCache& cache,
+                         size_t n, OnlineScratch* s) {
+  s->missed.clear();
+  s->tickets.clear();
+  for (size_t i = 0; i < n; ++i) {
+    const std::string_view key(s->key_slices[i].data(), s->key_slices[i].size());
+    bool present = false;
+    LatestCache::Ticket ticket;
+    if (cache.Lookup(key, s->records[i].GetSelf(), &present, &ticket)) {
+      s->records[i].PinSelf();
+      s->statuses[i] = present ? rocksdb::Status::OK() : rocksdb::Status::NotFound();
+    } else {
+      s->missed.push_back(static_cast<uint32_t>(i));
+      s->tickets.push_back(ticket);
+    }
+  }
+  const size_t k = s->missed.size();
+  if (k == 0) return Status::Ok();
+  s->missed_keys.resize(k);
+  if (s->missed_records.size() < k) s->missed_records.resize(k);
+  s->missed_statuses.resize(k);
+  for (size_t j = 0; j < k; ++j) s->missed_keys[j] = s->key_slices[s->missed[j]];
+  static const rocksdb::ReadOptions kReadOptions;  // built once: its constructor is not free
+  if (k == 1) {
+    // A one-key MultiGet pays for its batching machinery (contexts, sorting, level
+    // pickers) without anything to batch.
+    s->missed_statuses[0] = db->Get(kReadOptions, latest, s->missed_keys[0], &s->missed_records[0]);
+  } else {
+    db->MultiGet(kReadOptions, latest, k, s->missed_keys.data(), s->missed_records.data(),
+                 s->missed_statuses.data());
+  }
+  for (size_t j = 0; j < k; ++j) {
+    const rocksdb::Status& st = s->missed_statuses[j];
+    if (!st.ok() && !st.IsNotFound()) return FromRocks(st, "online read");
+    const size_t i = s->missed[j];
+    const std::string_view key(s->key_slices[i].data(), s->key_slices[i].size());
+    const std::string_view record(s->missed_records[j].data(), s->missed_records[j].size());
+    cache.Insert(key, record, st.ok(), s->tickets[j]);
+    s->statuses[i] = st;
+    s->records[i].PinSelf(rocksdb::Slice(record.data(), record.size()));
+    s->missed_records[j].Reset();
+  }
+  return Status::Ok();
+}
 
 }  // namespace
 
@@ -84,15 +141,7 @@ Result<OnlineResult> EngineImpl::ReadOnline(const OnlineRequest& request) {
   for (size_t i = 0, begin = 0; i < n; begin = s.key_ends[i++]) {
     s.key_slices[i] = rocksdb::Slice(s.keys.data() + begin, s.key_ends[i] - begin);
   }
-  static const rocksdb::ReadOptions kReadOptions;  // built once: its constructor is not free
-  if (n == 1) {
-    // A one-key MultiGet pays for its batching machinery (contexts, sorting, level
-    // pickers) without anything to batch.
-    s.statuses[0] = db_->Get(kReadOptions, cfs_[kLatestCf], s.key_slices[0], &s.records[0]);
-  } else {
-    db_->MultiGet(kReadOptions, cfs_[kLatestCf], n, s.key_slices.data(), s.records.data(),
-                  s.statuses.data());
-  }
+  RETURN_IF_ERROR(ReadLatestRecords(db_.get(), cfs_[kLatestCf], latest_cache_, n, &s));
 
   // Sorted once per request so that each record is walked once, in feature-id order.
   s.order.resize(m);

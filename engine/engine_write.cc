@@ -36,6 +36,12 @@ class LatestOperands {
     }
   }
 
+  // After the batch was written (or failed to be): cached records of its entities are
+  // stale or may be.
+  void Invalidate(LatestCache& cache) const {
+    for (const auto& [key, bins] : by_entity_) cache.Invalidate(key);
+  }
+
  private:
   std::map<std::string, std::vector<BinView>> by_entity_;
 };
@@ -120,7 +126,9 @@ Result<WriteResult> EngineImpl::Write(std::span<const WriteRecord> records) {
   if (batch.Count() > 0) {
     rocksdb::WriteOptions wo;
     wo.sync = options_.sync_writes;
-    RETURN_IF_ERROR(FromRocks(db_->Write(wo, &batch), "write"));
+    rocksdb::Status written = db_->Write(wo, &batch);
+    latest.Invalidate(latest_cache_);
+    RETURN_IF_ERROR(FromRocks(written, "write"));
   }
   accepted_.fetch_add(result.accepted, std::memory_order_relaxed);
   duplicates_.fetch_add(result.duplicates, std::memory_order_relaxed);

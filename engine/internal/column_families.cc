@@ -74,11 +74,6 @@ CfTuning MakeTuning(const EngineOptions& options, RetentionLookup retention) {
   // unflushed memtables would pin old WAL files for ever during bulk loads.
   t.db.max_total_wal_size = 512ull << 20;
   t.db.use_direct_reads = options.direct_reads;
-  if (options.row_cache_bytes > 0) {
-    // Online reads are point lookups of whole records: a hit skips the index and data
-    // block search (perf/RESULTS.md, "row cache").
-    t.db.row_cache = rocksdb::NewLRUCache(options.row_cache_bytes);
-  }
   t.db.statistics = rocksdb::CreateDBStatistics();
   // Tickers only (the metrics read block cache hits and misses): histograms cost about 5%
   // of the instructions of a cached online read.

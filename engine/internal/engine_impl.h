@@ -19,12 +19,14 @@
 
 #include "engine/engine.h"
 #include "engine/internal/column_families.h"
+#include "engine/internal/latest_cache.h"
 
 namespace asof::internal {
 
 class EngineImpl final : public Engine {
  public:
-  explicit EngineImpl(const EngineOptions& options) : options_(options) {}
+  explicit EngineImpl(const EngineOptions& options)
+      : options_(options), latest_cache_(options.row_cache_bytes) {}
   ~EngineImpl() override;
 
   Status OpenDb();
@@ -57,6 +59,8 @@ class EngineImpl final : public Engine {
   int64_t NextIngestTs(int64_t now);
 
   const EngineOptions options_;
+  // Online reads look here first; every writer of `latest` invalidates what it wrote.
+  LatestCache latest_cache_;
   CfTuning tuning_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> cfs_;

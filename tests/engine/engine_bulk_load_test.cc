@@ -144,13 +144,20 @@ TEST_F(EngineBulkLoadTest, IngestedValuesServeOnlineAndAsOf) {
 TEST_F(EngineBulkLoadTest, OlderBulkValueNeverBeatsFresherStreamedOne) {
   ASSERT_OK(Write({{"user", "u1", "age", Value::Int64(5), kNow - kHour, ""},
                    {"user", "u2", "age", Value::Int64(6), kNow - 3 * kHour, ""}}));
+  // Read before the load, so that the records are in the engine's cache of latest
+  // records: the load must drop them.
+  EXPECT_EQ(Online("u2", "age").value, Value::Int64(6));
+  EXPECT_EQ(Online("u3", "age").status, ValueStatus::kNotFound);
   clock_.Advance(1000);
   ASSERT_OK_AND_ASSIGN(int64_t ts, engine_->ReserveIngestTs());
   // u1's bulk value is older than the streamed one; u2's is newer.
-  ASSERT_OK(Load({Age("u1", kNow - 2 * kHour, 1), Age("u2", kNow - 2 * kHour, 2)}, ts, "fp"));
+  ASSERT_OK(Load({Age("u1", kNow - 2 * kHour, 1), Age("u2", kNow - 2 * kHour, 2),
+                  Age("u3", kNow - 2 * kHour, 3)},
+                 ts, "fp"));
 
   EXPECT_EQ(Online("u1", "age").value, Value::Int64(5));
   EXPECT_EQ(Online("u2", "age").value, Value::Int64(2));
+  EXPECT_EQ(Online("u3", "age").value, Value::Int64(3)) << "was cached as absent";
   // History keeps both versions of each.
   EXPECT_EQ(AsOf("u1", "age", kNow - 90 * 60 * 1000000LL).value, Value::Int64(1));
   EXPECT_EQ(AsOf("u1", "age", kNow).value, Value::Int64(5));
