@@ -87,29 +87,38 @@ Status ReadLatestRecords(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* latest, L
   }
   const size_t k = s->missed.size();
   if (k == 0) return Status::Ok();
-  s->missed_keys.resize(k);
-  if (s->missed_records.size() < k) s->missed_records.resize(k);
-  s->missed_statuses.resize(k);
-  for (size_t j = 0; j < k; ++j) s->missed_keys[j] = s->key_slices[s->missed[j]];
   static const rocksdb::ReadOptions kReadOptions;  // built once: its constructor is not free
   if (k == 1) {
     // A one-key MultiGet pays for its batching machinery (contexts, sorting, level
     // pickers) without anything to batch.
-    s->missed_statuses[0] = db->Get(kReadOptions, latest, s->missed_keys[0], &s->missed_records[0]);
+    const size_t i = s->missed[0];
+    s->statuses[i] = db->Get(kReadOptions, latest, s->key_slices[i], &s->records[i]);
+  } else if (k == n) {
+    db->MultiGet(kReadOptions, latest, n, s->key_slices.data(), s->records.data(),
+                 s->statuses.data());
   } else {
+    // Only some missed: MultiGet wants its keys side by side, so they are gathered, and
+    // the answers copied back.
+    s->missed_keys.resize(k);
+    if (s->missed_records.size() < k) s->missed_records.resize(k);
+    s->missed_statuses.resize(k);
+    for (size_t j = 0; j < k; ++j) s->missed_keys[j] = s->key_slices[s->missed[j]];
     db->MultiGet(kReadOptions, latest, k, s->missed_keys.data(), s->missed_records.data(),
                  s->missed_statuses.data());
+    for (size_t j = 0; j < k; ++j) {
+      const size_t i = s->missed[j];
+      s->statuses[i] = s->missed_statuses[j];
+      s->records[i].PinSelf(s->missed_records[j]);
+      s->missed_records[j].Reset();
+    }
   }
   for (size_t j = 0; j < k; ++j) {
-    const rocksdb::Status& st = s->missed_statuses[j];
-    if (!st.ok() && !st.IsNotFound()) return FromRocks(st, "online read");
     const size_t i = s->missed[j];
+    const rocksdb::Status& st = s->statuses[i];
+    if (!st.ok() && !st.IsNotFound()) return FromRocks(st, "online read");
     const std::string_view key(s->key_slices[i].data(), s->key_slices[i].size());
-    const std::string_view record(s->missed_records[j].data(), s->missed_records[j].size());
-    cache.Insert(key, record, st.ok(), s->tickets[j]);
-    s->statuses[i] = st;
-    s->records[i].PinSelf(rocksdb::Slice(record.data(), record.size()));
-    s->missed_records[j].Reset();
+    cache.Insert(key, std::string_view(s->records[i].data(), s->records[i].size()), st.ok(),
+                 s->tickets[j]);
   }
   return Status::Ok();
 }
@@ -159,9 +168,7 @@ Result<OnlineResult> EngineImpl::ReadOnline(const OnlineRequest& request) {
   const int64_t now = options_.clock->NowMicros();
   std::unique_ptr<HistoryLookup> history;  // only for future-dated bins, which are rare
   for (size_t i = 0; i < n; ++i) {
-    const rocksdb::Status& st = s.statuses[i];
-    if (!st.ok() && !st.IsNotFound()) return FromRocks(st, "online read");
-    if (st.ok()) {
+    if (s.statuses[i].ok()) {  // else NotFound: ReadLatestRecords returned any other error
       if (!SelectBins(std::string_view(s.records[i].data(), s.records[i].size()), s.wanted,
                       s.found)) {
         return Internal("corrupt latest record");

@@ -13,6 +13,7 @@
 
 #include "tools/asof-import/mapping.h"
 #include "tools/asof-import/record_reader.h"
+#include "tools/asof-import/sst_builder.h"
 #include "wire/client.h"
 
 namespace asof::import {
@@ -38,7 +39,7 @@ struct ImportOptions {
   std::string asofd_path;   // for --offline; empty: FindAsofd's search
   size_t memory_mb = 512;   // the external sort's in-memory chunk
   std::string tmp_dir;      // sort runs and SST files; empty: $TMPDIR or /tmp
-  uint64_t sst_file_bytes = 32ull << 20;
+  uint64_t sst_file_bytes = kDefaultSstFileBytes;
   bool progress = false;  // draw the live progress line (stderr is a terminal)
 };
 
